@@ -1,0 +1,60 @@
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Core.Spec;
+
+public enum SearchStrategy { Grid, Random }
+
+/// <summary>What the sweep optimises: accuracy is maximised, loss minimised.</summary>
+public enum Objective { Accuracy, Loss }
+
+/// <summary>A validated sweep spec (the YAML/JSON a user writes), with every default filled in.</summary>
+public sealed record SweepSpec(
+    string Name,
+    TaskSpec Task,
+    SearchStrategy Strategy,
+    int? MaxTrials,
+    bool Truncate,
+    long Seed,
+    Objective Objective,
+    SearchSpace Space);
+
+/// <summary>The task to train on and its options, defaults filled in for that task.</summary>
+public sealed record TaskSpec(TaskKind Kind, TaskOptions Options);
+
+/// <summary>
+/// Options of the built-in tasks. Each task reads only its own; the spec validator rejects options that do not fit the
+/// task. Defaults are the seed tutorials' values.
+/// </summary>
+public sealed record TaskOptions
+{
+    /// <summary>cumsum, echo-second: sequence length.</summary>
+    public int Timesteps { get; init; } = 10;
+
+    /// <summary>cumsum: fresh training sequences drawn each epoch (default: one batch, as in the tutorial).</summary>
+    public int? SequencesPerEpoch { get; init; }
+
+    /// <summary>cumsum: size of the held-out evaluation set.</summary>
+    public int EvalSamples { get; init; } = 100;
+
+    /// <summary>echo-second: values are integers in [0, NMax).</summary>
+    public int NMax { get; init; } = 5;
+
+    /// <summary>echo-second, variable-length: number of generated samples (train + validation).</summary>
+    public int Samples { get; init; } = 1000;
+
+    /// <summary>echo-second, variable-length, array: fraction held out for evaluation.</summary>
+    public double ValidationSplit { get; init; } = 0.2;
+
+    /// <summary>variable-length: shortest and longest input sequence.</summary>
+    public int MinLen { get; init; } = 3;
+    public int MaxLen { get; init; } = 8;
+
+    /// <summary>variable-length: number of distinct symbols.</summary>
+    public int Alphabet { get; init; } = 4;
+
+    /// <summary>array: the data file (CSV or JSON), absolute once validated (relative paths resolve against the spec file).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>array, CSV only: features per timestep, to reshape (n, k) into (n, k / features, features).</summary>
+    public int? Features { get; init; }
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace LstmSweep.Core.Trials;
+
+/// <summary>
+/// The snake_case / kebab-case names users write and scripts read (spec values, JSON fields): one table for each enum,
+/// so parsing and printing can never disagree.
+/// </summary>
+public static class Names
+{
+    static readonly (MergeMode Value, string Name)[] MergeModes =
+        { (MergeMode.None, "none"), (MergeMode.Concat, "concat"), (MergeMode.Sum, "sum"), (MergeMode.Mul, "mul"), (MergeMode.Ave, "ave") };
+
+    static readonly (TaskKind Value, string Name)[] Tasks =
+    {
+        (TaskKind.Cumsum, "cumsum"), (TaskKind.EchoSecond, "echo-second"), (TaskKind.StatefulCounter, "stateful-counter"),
+        (TaskKind.Array, "array"), (TaskKind.VariableLength, "variable-length"),
+    };
+
+    static readonly (TrialStatus Value, string Name)[] TrialStatuses =
+    {
+        (TrialStatus.Waiting, "waiting"), (TrialStatus.Running, "running"), (TrialStatus.Complete, "complete"),
+        (TrialStatus.Failed, "failed"), (TrialStatus.Cancelled, "cancelled"),
+    };
+
+    static readonly (SweepStatus Value, string Name)[] SweepStatuses =
+    {
+        (SweepStatus.Running, "running"), (SweepStatus.Completed, "completed"), (SweepStatus.Failed, "failed"),
+        (SweepStatus.Cancelled, "cancelled"),
+    };
+
+    public static IEnumerable<string> AllMergeModes => MergeModes.Select(m => m.Name);
+    public static IEnumerable<string> AllTasks => Tasks.Select(t => t.Name);
+
+    public static string ToName(this MergeMode value) => MergeModes.First(m => m.Value == value).Name;
+    public static string ToName(this TaskKind value) => Tasks.First(t => t.Value == value).Name;
+    public static string ToName(this TrialStatus value) => TrialStatuses.First(t => t.Value == value).Name;
+    public static string ToName(this SweepStatus value) => SweepStatuses.First(t => t.Value == value).Name;
+
+    public static bool TryParseMergeMode(string? name, out MergeMode value) => TryParse(MergeModes, name, out value);
+    public static bool TryParseTask(string? name, [NotNullWhen(true)] out TaskKind value) => TryParse(Tasks, name, out value);
+    public static bool TryParseTrialStatus(string? name, out TrialStatus value) => TryParse(TrialStatuses, name, out value);
+    public static bool TryParseSweepStatus(string? name, out SweepStatus value) => TryParse(SweepStatuses, name, out value);
+
+    static bool TryParse<T>((T Value, string Name)[] table, string? name, out T value) where T : struct
+    {
+        foreach (var (v, n) in table)
+            if (string.Equals(n, name, StringComparison.Ordinal)) { value = v; return true; }
+        value = default;
+        return false;
+    }
+}
