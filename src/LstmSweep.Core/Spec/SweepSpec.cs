@@ -1,3 +1,4 @@
+using LstmSweep.Core.Search;
 using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
