@@ -1,0 +1,196 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using LstmSweep.Cluster.Protocol;
+using LstmSweep.Core.Sweeps;
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Cluster.Actors;
+
+/// <summary>
+/// The single writer of one sweep's state. Persists every decision (trials scheduled, attempts started, epochs, results,
+/// the sweep's end) before acting on it, hands waiting trials to workers that ask for work, and ignores results of
+/// attempts that are no longer current, so a trial has exactly one result however often messages are delivered.
+/// After a restart it recovers from the journal and requeues the attempts that were running when it stopped.
+/// </summary>
+public sealed class SweepCoordinator : ReceivePersistentActor
+{
+    public const string InterruptedReason = "interrupted: the process running it stopped before it finished";
+
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    SweepState _state;
+
+    /// <summary>Who runs each running attempt (not persisted: after a restart, running attempts are requeued).</summary>
+    readonly Dictionary<int, IActorRef> _runningOn = new();
+
+    /// <summary>Workers that asked for work when there was none; told when there is.</summary>
+    readonly HashSet<IActorRef> _idleWorkers = new();
+
+    readonly HashSet<IActorRef> _watchedWorkers = new();
+
+    public static Props Props(string sweepId) => Akka.Actor.Props.Create(() => new SweepCoordinator(sweepId));
+
+    public static string PersistenceIdFor(string sweepId) => "sweep-" + sweepId;
+
+    public SweepCoordinator(string sweepId)
+    {
+        _state = SweepState.Empty(sweepId);
+        PersistenceId = PersistenceIdFor(sweepId);
+
+        Recover<ISweepEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => RequeueInterruptedAttempts());
+
+        Command<SubmitSweep>(Submit);
+        Command<RequestWork>(Assign);
+        Command<TrialEpoch>(RecordEpoch);
+        Command<TrialResult>(RecordResult);
+        Command<CancelSweep>(_ => Cancel());
+        Command<GetSweepState>(_ => Sender.Tell(_state));
+        Command<Terminated>(t => WorkerLost(t.ActorRef));
+    }
+
+    public override string PersistenceId { get; }
+
+    void Submit(SubmitSweep submit)
+    {
+        var sender = Sender;
+        if (_state.IsSubmitted)
+        {
+            sender.Tell(new SweepAccepted(_state.SweepId));
+            return;
+        }
+        var events = new List<ISweepEvent> { submit.Header };
+        events.AddRange(submit.Trials);
+        if (submit.Trials.Count == 0) // nothing to try: validation prevents this, but the journal must still end it
+            events.Add(new SweepFinished(submit.Header.SweepId, SweepStatus.Failed, DateTimeOffset.UtcNow));
+        PersistAll(events, Apply);
+        DeferAsync(submit.Header.SweepId, id =>
+        {
+            sender.Tell(new SweepAccepted(id));
+            NotifyIdleWorkers();
+        });
+    }
+
+    void Assign(RequestWork request)
+    {
+        if (_watchedWorkers.Add(request.Worker)) Context.Watch(request.Worker);
+        if (_state.IsFinished || _state.CancelRequested) return;
+
+        var waiting = _state.WaitingTrials.Take(Math.Max(0, request.FreeSlots)).ToList();
+        if (waiting.Count == 0)
+        {
+            _idleWorkers.Add(request.Worker);
+            return;
+        }
+        _idleWorkers.Remove(request.Worker);
+        foreach (var trial in waiting)
+        {
+            var started = new TrialStarted(_state.SweepId, trial.TrialId, trial.Attempts + 1, request.WorkerName, DateTimeOffset.UtcNow);
+            // Marked running before the write completes so a second request cannot take the same trial.
+            _runningOn[trial.TrialId] = request.Worker;
+            Persist(started, e =>
+            {
+                Apply(e);
+                request.Worker.Tell(new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, trial.Config, trial.Seed, Self));
+            });
+        }
+    }
+
+    void RecordEpoch(TrialEpoch epoch)
+    {
+        if (!_state.IsCurrentAttempt(epoch.TrialId, epoch.Attempt)) return;
+        var m = epoch.Metrics;
+        // Epoch reports are progress, not decisions: written asynchronously so a fast trial never waits on the disk.
+        PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), Apply);
+    }
+
+    void RecordResult(TrialResult result)
+    {
+        if (!_state.IsCurrentAttempt(result.TrialId, result.Attempt))
+        {
+            _log.Info("ignoring a result for trial {0} attempt {1}: not the current attempt", result.TrialId, result.Attempt);
+            return;
+        }
+        var finished = new TrialFinished(_state.SweepId, result.TrialId, result.Attempt, result.Status, result.Loss,
+            result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow);
+        Persist(finished, e =>
+        {
+            Apply(e);
+            _runningOn.Remove(e.TrialId);
+            FinishSweepWhenDone();
+        });
+    }
+
+    void Cancel()
+    {
+        if (_state.IsFinished || _state.CancelRequested)
+        {
+            Sender.Tell(new SweepAccepted(_state.SweepId));
+            return;
+        }
+        var sender = Sender;
+        var events = new List<ISweepEvent> { new SweepCancelRequested(_state.SweepId, DateTimeOffset.UtcNow) };
+        events.AddRange(_state.WaitingTrials.Select(t => new TrialFinished(_state.SweepId, t.TrialId, t.Attempts,
+            TrialStatus.Cancelled, null, null, 0, 0, "cancelled before it started", DateTimeOffset.UtcNow)));
+        PersistAll(events, Apply);
+        DeferAsync("cancelled", _ =>
+        {
+            foreach (var trial in _state.RunningTrials)
+                if (_runningOn.TryGetValue(trial.TrialId, out var worker))
+                    worker.Tell(new CancelTrial(_state.SweepId, trial.TrialId, trial.Attempts));
+            sender.Tell(new SweepAccepted(_state.SweepId));
+            FinishSweepWhenDone();
+        });
+    }
+
+    /// <summary>A worker died or left: its attempts will never report, so they wait for another slot.</summary>
+    void WorkerLost(IActorRef worker)
+    {
+        _watchedWorkers.Remove(worker);
+        _idleWorkers.Remove(worker);
+        var lost = _runningOn.Where(p => p.Value.Equals(worker)).Select(p => p.Key).ToList();
+        foreach (var trialId in lost)
+        {
+            _runningOn.Remove(trialId);
+            var trial = _state.Trials[trialId];
+            Persist(new TrialRequeued(_state.SweepId, trialId, trial.Attempts, $"worker {trial.Worker} was lost"), e =>
+            {
+                Apply(e);
+                NotifyIdleWorkers();
+            });
+        }
+    }
+
+    void RequeueInterruptedAttempts()
+    {
+        var interrupted = _state.RunningTrials
+            .Select(t => (ISweepEvent)new TrialRequeued(_state.SweepId, t.TrialId, t.Attempts, InterruptedReason))
+            .ToList();
+        if (interrupted.Count > 0)
+        {
+            _log.Info("sweep {0}: requeueing {1} interrupted trial(s)", _state.SweepId, interrupted.Count);
+            PersistAll(interrupted, Apply);
+        }
+        if (_state.IsSubmitted && !_state.IsFinished)
+            DeferAsync("recovered", _ => FinishSweepWhenDone());
+    }
+
+    void FinishSweepWhenDone()
+    {
+        if (_state.IsFinished || !_state.AllTrialsFinished) return;
+        Persist(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Apply);
+    }
+
+    void NotifyIdleWorkers()
+    {
+        foreach (var worker in _idleWorkers) worker.Tell(new WorkAvailable(_state.SweepId));
+        _idleWorkers.Clear();
+    }
+
+    /// <summary>Applies a persisted event and tells local listeners (progress views) about it.</summary>
+    void Apply(ISweepEvent e)
+    {
+        _state = _state.Apply(e);
+        Context.System.EventStream.Publish(e);
+    }
+}

@@ -1,0 +1,36 @@
+using Akka.Actor;
+using Akka.Configuration;
+using LstmSweep.Cluster.Persistence;
+
+namespace LstmSweep.Cluster.Hosting;
+
+/// <summary>Builds the ActorSystem every LstmSweep process runs: our serializer, stderr logging, the SQL journal.</summary>
+public static class SweepSystem
+{
+    public const string Name = "lstmsweep";
+
+    public static Config BaseConfig(string logLevel = "WARNING") => ConfigurationFactory.ParseString($$"""
+        akka {
+          loglevel = {{logLevel}}
+          stdout-loglevel = OFF
+          loggers = ["{{typeof(StderrLogger).AssemblyQualifiedName}}"]
+          actor {
+            serializers.lstmsweep = "{{typeof(SweepSerializer).AssemblyQualifiedName}}"
+            serialization-bindings {
+              "LstmSweep.Core.Sweeps.ISweepEvent, LstmSweep.Core" = lstmsweep
+              "LstmSweep.Cluster.Protocol.ISweepProtocol, LstmSweep.Cluster" = lstmsweep
+            }
+            serialization-identifiers {
+              "{{typeof(SweepSerializer).AssemblyQualifiedName}}" = {{SweepSerializer.SerializerId}}
+            }
+          }
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """);
+
+    public static ActorSystem Create(DatabaseTarget database, Config? extra = null)
+    {
+        var config = (extra ?? Config.Empty).WithFallback(BaseConfig()).WithFallback(JournalConfig.For(database));
+        return ActorSystem.Create(Name, config);
+    }
+}

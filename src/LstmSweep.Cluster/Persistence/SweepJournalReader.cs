@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using LstmSweep.Cluster.Actors;
+using LstmSweep.Core.Sweeps;
+
+namespace LstmSweep.Cluster.Persistence;
+
+/// <summary>
+/// Reads sweeps straight from the journal (no coordinator needed), folding the same events the coordinator wrote into
+/// the same <see cref="SweepState"/>. Safe while another process is still writing the sweep.
+/// </summary>
+public sealed class SweepJournalReader(ActorSystem system)
+{
+    const string SweepPrefix = "sweep-";
+    readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+    readonly IMaterializer _materializer = system.Materializer();
+
+    public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancellation = default)
+    {
+        var ids = await _journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(SweepPrefix, StringComparison.Ordinal))
+            .RunWith(Sink.Seq<string>(), _materializer);
+        return ids.Select(id => id[SweepPrefix.Length..]).ToList();
+    }
+
+    /// <summary>The sweep as its journal tells it, or null when no sweep has that id.</summary>
+    public async Task<SweepState?> ReadAsync(string sweepId, CancellationToken cancellation = default)
+    {
+        var events = await _journal.CurrentEventsByPersistenceId(SweepCoordinator.PersistenceIdFor(sweepId), 0, long.MaxValue)
+            .Select(envelope => envelope.Event)
+            .RunWith(Sink.Seq<object>(), _materializer);
+        var state = SweepState.Fold(sweepId, events.OfType<ISweepEvent>());
+        return state.IsSubmitted ? state : null;
+    }
+
+    public async Task<IReadOnlyList<SweepState>> ReadAllAsync(CancellationToken cancellation = default)
+    {
+        var states = new List<SweepState>();
+        foreach (var id in await SweepIdsAsync(cancellation))
+            if (await ReadAsync(id, cancellation) is { } state) states.Add(state);
+        return states.OrderBy(s => s.SubmittedAt).ToList();
+    }
+}

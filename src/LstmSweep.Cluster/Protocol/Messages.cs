@@ -1,0 +1,48 @@
+using Akka.Actor;
+using LstmSweep.Core.Spec;
+using LstmSweep.Core.Sweeps;
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Cluster.Protocol;
+
+/// <summary>
+/// Marks every message of ours that may cross the network, so one serializer (JSON with explicit manifests) handles
+/// them all and renaming a CLR type breaks nothing. They carry primitives, records of primitives and actor refs only.
+/// </summary>
+public interface ISweepProtocol;
+
+// ---- Commands to a sweep coordinator -------------------------------------------------------------------------------
+
+/// <summary>Start a sweep: the header event and its trials, persisted together. Idempotent for the same sweep id.</summary>
+public sealed record SubmitSweep(SweepSubmitted Header, IReadOnlyList<TrialScheduled> Trials) : ISweepProtocol;
+
+public sealed record SweepAccepted(string SweepId) : ISweepProtocol;
+
+/// <summary>Stop the sweep: waiting trials are cancelled and running ones stopped.</summary>
+public sealed record CancelSweep(string SweepId) : ISweepProtocol;
+
+public sealed record GetSweepState(string SweepId) : ISweepProtocol;
+
+// ---- Work pulling: worker agents ask, the coordinator assigns ------------------------------------------------------
+
+/// <summary>A worker has <paramref name="FreeSlots"/> free slots and asks for that many trials.</summary>
+public sealed record RequestWork(IActorRef Worker, string WorkerName, int FreeSlots) : ISweepProtocol;
+
+/// <summary>Sent to workers that asked when there was nothing to do, once there is.</summary>
+public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
+
+/// <summary>Train attempt <paramref name="Attempt"/> of a trial.</summary>
+public sealed record AssignTrial(
+    string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator)
+    : ISweepProtocol;
+
+/// <summary>Ask the worker running this attempt to stop it (its result comes back as cancelled).</summary>
+public sealed record CancelTrial(string SweepId, int TrialId, int Attempt) : ISweepProtocol;
+
+// ---- Trial progress and results, from trial actors to the coordinator ----------------------------------------------
+
+public sealed record TrialEpoch(string SweepId, int TrialId, int Attempt, EpochMetrics Metrics) : ISweepProtocol;
+
+public sealed record TrialResult(
+    string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
+    long DurationMs, string? Error) : ISweepProtocol;
