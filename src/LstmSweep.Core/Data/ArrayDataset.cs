@@ -7,8 +7,52 @@ namespace LstmSweep.Core.Data;
 /// </summary>
 public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, int Features, int[] Labels, int Classes)
 {
-    /// <summary>Loads and reshapes a CSV or JSON file; throws <see cref="ArrayDataException"/> naming the problem and the fix.</summary>
-    public static ArrayDataset Load(string path, int? features = null) => throw new NotImplementedException();
+    /// <summary>
+    /// Loads and reshapes a CSV or JSON file; throws <see cref="ArrayDataException"/> naming the file, the problem and
+    /// the fix. The format follows the extension (.json, .csv); any other file is JSON when it starts with '{'.
+    /// </summary>
+    /// <param name="path">The data file; error messages quote it as given.</param>
+    /// <param name="features">CSV only: features per timestep, to split each row's k values into k / features timesteps.</param>
+    public static ArrayDataset Load(string path, int? features = null)
+    {
+        if (features < 1)
+            throw new ArrayDataException($"{path}: features must be at least 1, got {features}") { InvolvesFeatures = true };
+        var text = ReadText(path);
+        return IsJson(path, text) ? JsonArrayReader.Read(path, text, features) : CsvArrayReader.Read(path, text, features);
+    }
+
+    static string ReadText(string path)
+    {
+        if (!File.Exists(path))
+            throw new ArrayDataException($"{path}: file not found");
+        try { return File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArrayDataException($"{path}: cannot read the file: {e.Message}");
+        }
+    }
+
+    static bool IsJson(string path, string text) => System.IO.Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".json" => true,
+        ".csv" => false,
+        _ => text.TrimStart().StartsWith('{'),
+    };
+
+    /// <summary>The checks both formats share, once the values and labels are read.</summary>
+    internal static ArrayDataset Create(string path, float[] values, int samples, int timesteps, int features, int[] labels)
+    {
+        if (samples < 2)
+            throw new ArrayDataException(
+                $"{path}: has {samples} sample{(samples == 1 ? "" : "s")}; at least 2 are needed (some to train on, some to evaluate)");
+        // One class would make every prediction trivially right; a binary task is the smallest that means anything.
+        var classes = Math.Max(2, labels.Max() + 1);
+        return new ArrayDataset(values, samples, timesteps, features, labels, classes);
+    }
 }
 
-public sealed class ArrayDataException(string message) : Exception(message);
+public sealed class ArrayDataException(string message) : Exception(message)
+{
+    /// <summary>True when the problem is the `features` value rather than the file (so a spec can point at that key).</summary>
+    public bool InvolvesFeatures { get; init; }
+}

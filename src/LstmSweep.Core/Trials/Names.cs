@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using LstmSweep.Core.Spec;
 
 namespace LstmSweep.Core.Trials;
 
@@ -29,18 +30,30 @@ public static class Names
         (SweepStatus.Cancelled, "cancelled"),
     };
 
+    static readonly (SearchStrategy Value, string Name)[] Strategies =
+        { (SearchStrategy.Grid, "grid"), (SearchStrategy.Random, "random") };
+
+    static readonly (Objective Value, string Name)[] Objectives =
+        { (Objective.Accuracy, "accuracy"), (Objective.Loss, "loss") };
+
     public static IEnumerable<string> AllMergeModes => MergeModes.Select(m => m.Name);
     public static IEnumerable<string> AllTasks => Tasks.Select(t => t.Name);
+    public static IEnumerable<string> AllStrategies => Strategies.Select(s => s.Name);
+    public static IEnumerable<string> AllObjectives => Objectives.Select(o => o.Name);
 
     public static string ToName(this MergeMode value) => MergeModes.First(m => m.Value == value).Name;
     public static string ToName(this TaskKind value) => Tasks.First(t => t.Value == value).Name;
     public static string ToName(this TrialStatus value) => TrialStatuses.First(t => t.Value == value).Name;
     public static string ToName(this SweepStatus value) => SweepStatuses.First(t => t.Value == value).Name;
+    public static string ToName(this SearchStrategy value) => Strategies.First(s => s.Value == value).Name;
+    public static string ToName(this Objective value) => Objectives.First(o => o.Value == value).Name;
 
     public static bool TryParseMergeMode(string? name, out MergeMode value) => TryParse(MergeModes, name, out value);
     public static bool TryParseTask(string? name, [NotNullWhen(true)] out TaskKind value) => TryParse(Tasks, name, out value);
     public static bool TryParseTrialStatus(string? name, out TrialStatus value) => TryParse(TrialStatuses, name, out value);
     public static bool TryParseSweepStatus(string? name, out SweepStatus value) => TryParse(SweepStatuses, name, out value);
+    public static bool TryParseStrategy(string? name, out SearchStrategy value) => TryParse(Strategies, name, out value);
+    public static bool TryParseObjective(string? name, out Objective value) => TryParse(Objectives, name, out value);
 
     static bool TryParse<T>((T Value, string Name)[] table, string? name, out T value) where T : struct
     {
