@@ -1,1 +1,30 @@
-namespace LstmSweep.Cli; static class Program { static int Main(string[] a) => 0; }
+using System.CommandLine;
+using LstmSweep.Cli;
+using LstmSweep.Cli.Commands;
+using LstmSweep.Cli.Output;
+
+var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, trained with TorchSharp.")
+{
+    RunCommand.Create(),
+    ValidateCommand.Create(),
+    ResultsCommand.Create(),
+    ListCommand.Create(),
+};
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Terminal.Error(error.Message);
+    Terminal.Error("See 'lstmsweep --help'.");
+    return ExitCodes.BadInput;
+}
+try
+{
+    // Ctrl+C is handled by the commands themselves (a sweep is cancelled cleanly, not killed).
+    return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+}
+catch (Exception e)
+{
+    Terminal.Error($"internal error: {e.Message}");
+    return ExitCodes.Failed;
+}

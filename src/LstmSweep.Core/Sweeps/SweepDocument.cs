@@ -34,7 +34,7 @@ public sealed record SweepDocument(
         var counts = Enum.GetValues<TrialStatus>().ToDictionary(s => s.ToName(), state.Count);
         var best = state.Best is { } b ? TrialDocument.From(b) : null;
         return new SweepDocument(state.SweepId, state.Name, state.Status.ToName(), state.Task?.Kind.ToName() ?? "",
-            state.Objective.ToString().ToLowerInvariant(), counts, trials, best);
+            state.Objective.ToName(), counts, trials, best);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);

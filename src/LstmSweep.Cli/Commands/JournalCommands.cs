@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LstmSweep.Cli.Output;
+using LstmSweep.Cluster.Hosting;
+using LstmSweep.Cluster.Persistence;
+using LstmSweep.Core.Sweeps;
+using LstmSweep.Core.Trials;
+using Spectre.Console;
+
+namespace LstmSweep.Cli.Commands;
+
+/// <summary>Read-only commands on the journal: they never create a database or write to one.</summary>
+static class JournalAccess
+{
+    public static async Task<(int ExitCode, T? Value)> ReadAsync<T>(string? dbText, Func<SweepJournalReader, Task<T>> read)
+    {
+        if (CommonOptions.ParseDb(dbText) is not { } database) return (ExitCodes.BadInput, default);
+        if (!database.Exists)
+        {
+            Terminal.Error($"there is no database at {database.Location}; give --db sqlite:PATH of the file a sweep ran with");
+            return (ExitCodes.BadInput, default);
+        }
+        var system = SweepSystem.Create(database);
+        try
+        {
+            return (ExitCodes.Ok, await read(new SweepJournalReader(system)));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+}
+
+/// <summary>`lstmsweep results ID`: one sweep's trials, best first.</summary>
+public static class ResultsCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("id") { Description = "The sweep id (see 'lstmsweep list')" };
+        var db = CommonOptions.Db();
+        var output = CommonOptions.Output();
+        var command = new Command("results", "Print a sweep's results from the journal") { id, db, output };
+        command.SetAction(async (result, _) =>
+        {
+            var sweepId = result.GetValue(id)!;
+            var (exit, state) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAsync(sweepId));
+            if (exit != ExitCodes.Ok) return exit;
+            if (state is null)
+            {
+                Terminal.Error($"no sweep '{sweepId}' in {result.GetValue(db)}; 'lstmsweep list' shows the sweeps there");
+                return ExitCodes.BadInput;
+            }
+            ResultsRenderer.Write(state, CommonOptions.ParseOutput(result.GetValue(output)));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
+
+/// <summary>`lstmsweep list`: every sweep in the journal, oldest first.</summary>
+public static class ListCommand
+{
+    public sealed record SweepSummary(
+        string SweepId, string Name, string Status, string Task, string Objective, DateTimeOffset? SubmittedAt,
+        DateTimeOffset? FinishedAt, int Trials, IReadOnlyDictionary<string, int> Counts, double? BestObjective, int? BestTrialId)
+    {
+        public static SweepSummary From(SweepState s)
+        {
+            var document = SweepDocument.From(s);
+            return new SweepSummary(s.SweepId, s.Name, document.Status, document.Task, document.Objective, s.SubmittedAt,
+                s.FinishedAt, s.Trials.Count, document.Counts, s.Best is { } b ? s.ObjectiveOf(b) : null, s.Best?.TrialId);
+        }
+    }
+
+    public static Command Create()
+    {
+        var db = CommonOptions.Db();
+        var output = CommonOptions.Output();
+        var command = new Command("list", "List the sweeps in the journal") { db, output };
+        command.SetAction(async (result, _) =>
+        {
+            var (exit, states) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAllAsync());
+            if (exit != ExitCodes.Ok) return exit;
+            var summaries = states!.Select(SweepSummary.From).ToList();
+            switch (CommonOptions.ParseOutput(result.GetValue(output)))
+            {
+                case OutputFormat.Json:
+                    Console.Out.WriteLine(JsonSerializer.Serialize(summaries, SweepDocument.JsonOptions));
+                    break;
+                case OutputFormat.Csv:
+                    Console.Out.WriteLine("sweep_id,name,status,task,objective,submitted_at,trials,complete,failed,best_objective,best_trial_id");
+                    foreach (var s in summaries)
+                        Console.Out.WriteLine(string.Join(',', s.SweepId, s.Name, s.Status, s.Task, s.Objective,
+                            s.SubmittedAt?.ToString("O", CultureInfo.InvariantCulture), s.Trials, s.Counts["complete"], s.Counts["failed"],
+                            s.BestObjective?.ToString("R", CultureInfo.InvariantCulture), s.BestTrialId));
+                    break;
+                default:
+                    var table = new Table().Border(TableBorder.Rounded);
+                    foreach (var c in new[] { "sweep", "name", "status", "task", "trials", "complete", "failed", "best", "submitted" })
+                        table.AddColumn(c);
+                    foreach (var s in summaries)
+                        table.AddRow(new[] { s.SweepId, s.Name, s.Status, s.Task, s.Trials.ToString(CultureInfo.InvariantCulture),
+                            s.Counts["complete"].ToString(CultureInfo.InvariantCulture), s.Counts["failed"].ToString(CultureInfo.InvariantCulture),
+                            s.BestObjective is double v ? $"{s.Objective} {v:F4}" : "", s.SubmittedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "" }
+                            .Select(text => new Markup(Markup.Escape(text))).ToArray());
+                    Terminal.Out.Write(table);
+                    if (summaries.Count == 0) Terminal.Info("no sweeps yet: 'lstmsweep run SPEC' starts one");
+                    break;
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using LstmSweep.Cli.Output;
+using LstmSweep.Cluster.Hosting;
+using LstmSweep.Core.Spec;
+using LstmSweep.Core.Sweeps;
+
+namespace LstmSweep.Cli.Commands;
+
+/// <summary>`lstmsweep run SPEC`: the whole sweep in this process (coordinator and worker), journal in SQLite.</summary>
+public static class RunCommand
+{
+    static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(30);
+
+    public static Command Create()
+    {
+        var spec = new Argument<string>("spec") { Description = "The sweep spec (YAML or JSON)" };
+        var db = CommonOptions.Db();
+        var slots = new Option<int?>("--slots") { Description = "Trials trained at once (default: one per core, or one per GPU)" };
+        var output = CommonOptions.Output();
+        var resume = new Option<string?>("--resume") { Description = "Continue this sweep from the journal: finished trials are kept, interrupted ones run again" };
+        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume };
+        command.SetAction((result, _) => RunAsync(result.GetValue(spec)!, result.GetValue(db), result.GetValue(slots),
+            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume)));
+        return command;
+    }
+
+    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId)
+    {
+        // Everything the user gave is checked before anything is opened or written.
+        var parsed = SpecParser.ParseFile(specPath);
+        if (parsed.Spec is not { } spec)
+        {
+            SpecErrors.Print(specPath, parsed.Errors);
+            return ExitCodes.BadInput;
+        }
+        if (CommonOptions.ParseDb(dbText) is not { } database) return ExitCodes.BadInput;
+        if (slots is < 1)
+        {
+            Terminal.Error($"--slots {slots}: needs at least 1");
+            return ExitCodes.BadInput;
+        }
+        if (resumeId is not null && !database.Exists)
+        {
+            Terminal.Error($"--resume {resumeId}: there is no database at {database.Location}; give the --db the sweep ran with");
+            return ExitCodes.BadInput;
+        }
+
+        var specText = await File.ReadAllTextAsync(specPath);
+        var devices = SlotDevices.For(slots);
+        var sweepId = resumeId ?? SweepPlan.NewSweepId(spec.Name);
+        await using var sweep = EmbeddedSweep.Open(database, sweepId, devices);
+
+        SweepState state;
+        if (resumeId is null)
+        {
+            var (header, trials) = SweepPlan.For(spec, specText, sweepId, DateTimeOffset.UtcNow);
+            await sweep.SubmitAsync(header, trials);
+            state = await sweep.StateAsync();
+            Terminal.Info($"sweep {sweepId}: {trials.Count} trials on {devices.Count} slot(s) ({string.Join(", ", devices.Distinct())}), journal {database.Describe()}");
+        }
+        else
+        {
+            state = await sweep.StateAsync();
+            if (!state.IsSubmitted)
+            {
+                Terminal.Error($"--resume {resumeId}: no sweep with that id in {database.Describe()}; 'lstmsweep list --db ...' shows the sweeps there");
+                return ExitCodes.BadInput;
+            }
+            if (state.SpecText != specText)
+                Terminal.Info($"note: {specPath} differs from the spec sweep {resumeId} started with; resuming with the original");
+            int done = state.Trials.Values.Count(t => t.IsFinished);
+            Terminal.Info($"resuming sweep {resumeId}: {done}/{state.Trials.Count} trials already finished");
+            if (!state.IsFinished) sweep.StartWorker();
+        }
+
+        if (!state.IsFinished) await FollowUntilFinishedAsync(sweep, state);
+
+        var final = await sweep.StateAsync();
+        ResultsRenderer.Write(final, output);
+        return ResultsRenderer.ExitCodeFor(final);
+    }
+
+    /// <summary>Shows progress until the sweep ends. Ctrl+C cancels the sweep cleanly; a second Ctrl+C quits at once.</summary>
+    static async Task FollowUntilFinishedAsync(EmbeddedSweep sweep, SweepState state)
+    {
+        using var interrupted = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (interrupted.IsCancellationRequested) return; // second Ctrl+C: let the runtime end the process
+            e.Cancel = true;
+            interrupted.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var following = ProgressView.FollowAsync(state, sweep.Events, CancellationToken.None);
+            var interruption = Task.Delay(Timeout.Infinite, interrupted.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (await Task.WhenAny(following, interruption) == following)
+            {
+                await following;
+                return;
+            }
+            Terminal.Info("interrupted: cancelling the sweep (finished trials are kept; Ctrl+C again to quit at once)");
+            await sweep.CancelAsync();
+            await Task.WhenAny(following, Task.Delay(CancelGrace));
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
