@@ -11,7 +11,7 @@ public static class SlotDevices
 {
     public static IReadOnlyList<string> For(int? requestedSlots)
     {
-        int gpus = TorchRuntime.CudaDeviceCount();
+        int gpus = TorchSharp.torch.cuda.is_available() ? TorchSharp.torch.cuda.device_count() : 0;
         if (gpus > 0 && requestedSlots is null)
             return Enumerable.Range(0, gpus).Select(i => $"cuda:{i}").ToList();
 

@@ -1,0 +1,174 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using LstmSweep.Cluster.Actors;
+using LstmSweep.Cluster.Hosting;
+using LstmSweep.Cluster.Persistence;
+using LstmSweep.Cluster.Protocol;
+using LstmSweep.Core.Spec;
+using LstmSweep.Core.Sweeps;
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Cluster.Tests;
+
+/// <summary>
+/// The coordinator against a real SQLite journal, with test probes standing in for workers so each delivery (late,
+/// duplicate, lost) can be staged exactly.
+/// </summary>
+public sealed class CoordinatorTests : TestKit
+{
+    static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    readonly string _dbPath;
+
+    public CoordinatorTests() : this(Path.Combine(Path.GetTempPath(), $"lstmsweep-coord-{Guid.NewGuid():N}.db")) { }
+
+    CoordinatorTests(string dbPath)
+        : base(SweepSystem.BaseConfig().WithFallback(JournalConfig.For(new DatabaseTarget(DatabaseKind.Sqlite, dbPath))))
+    {
+        _dbPath = dbPath;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_dbPath)!, Path.GetFileName(_dbPath) + "*")) File.Delete(file);
+    }
+
+    static SubmitSweep Sweep(string id, int trials)
+    {
+        var task = new TaskSpec(TaskKind.StatefulCounter, new TaskOptions());
+        var header = new SweepSubmitted(id, "test", task, Objective.Accuracy, SearchStrategy.Grid, 1, "name: test", DateTimeOffset.UtcNow);
+        var scheduled = Enumerable.Range(0, trials)
+            .Select(i => new TrialScheduled(id, i, new TrialConfig(4 + i, MergeMode.None, false, 10, 0.01, 1, 1), 100 + i))
+            .ToList();
+        return new SubmitSweep(header, scheduled);
+    }
+
+    IActorRef StartCoordinator(string id)
+    {
+        var coordinator = Sys.ActorOf(SweepCoordinator.Props(id));
+        return coordinator;
+    }
+
+    SweepState StateOf(IActorRef coordinator, string id) => coordinator.Ask<SweepState>(new GetSweepState(id), Wait).Result;
+
+    static TrialResult Complete(AssignTrial a, double accuracy) =>
+        new(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Complete, 0.1, accuracy, 10, 5, null);
+
+    [Fact]
+    public void EachTrialHasExactlyOneResultWhateverIsDeliveredTwiceOrLate()
+    {
+        var coordinator = StartCoordinator("once");
+        coordinator.Tell(Sweep("once", 2), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w1", 2));
+        var a0 = worker.ExpectMsg<AssignTrial>(Wait);
+        var a1 = worker.ExpectMsg<AssignTrial>(Wait);
+        Assert.Equal(1, a0.Attempt);
+
+        coordinator.Tell(Complete(a0, 0.75));
+        coordinator.Tell(Complete(a0, 0.10));                        // duplicate: ignored
+        coordinator.Tell(Complete(a1 with { Attempt = 7 }, 0.99));   // an attempt that never ran: ignored
+        coordinator.Tell(Complete(a1, 0.5));
+
+        AwaitAssert(() => Assert.True(StateOf(coordinator, "once").IsFinished), Wait);
+        var state = StateOf(coordinator, "once");
+        Assert.Equal(SweepStatus.Completed, state.Status);
+        Assert.Equal(0.75, state.Trials[a0.TrialId].Accuracy);
+        Assert.Equal(0.5, state.Trials[a1.TrialId].Accuracy);
+        Assert.All(state.Trials.Values, t => Assert.Equal(1, t.Attempts));
+    }
+
+    [Fact]
+    public void AWorkerThatDiesHasItsTrialsRequeuedAndTheirLateResultsIgnored()
+    {
+        var coordinator = StartCoordinator("lost");
+        coordinator.Tell(Sweep("lost", 1), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+
+        var doomed = CreateTestProbe();
+        coordinator.Tell(new RequestWork(doomed.Ref, "doomed", 1));
+        var first = doomed.ExpectMsg<AssignTrial>(Wait);
+        var survivor = CreateTestProbe();
+        coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // nothing waiting: remembered as idle
+
+        Sys.Stop(doomed.Ref);
+        var second = survivor.ExpectMsg<AssignTrial>(Wait); // told there is work, asks, gets the requeued trial
+        Assert.Equal(first.TrialId, second.TrialId);
+        Assert.Equal(2, second.Attempt);
+
+        coordinator.Tell(Complete(first, 0.99)); // the dead attempt's result arrives late: ignored
+        coordinator.Tell(Complete(second, 0.6));
+        AwaitAssert(() => Assert.True(StateOf(coordinator, "lost").IsFinished), Wait);
+        Assert.Equal(0.6, StateOf(coordinator, "lost").Trials[first.TrialId].Accuracy);
+    }
+
+    [Fact]
+    public void ARestartedCoordinatorRecoversFinishedTrialsAndRequeuesInterruptedOnes()
+    {
+        var coordinator = StartCoordinator("restart");
+        coordinator.Tell(Sweep("restart", 3), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
+        var done = worker.ExpectMsg<AssignTrial>(Wait);
+        var interrupted = worker.ExpectMsg<AssignTrial>(Wait);
+        coordinator.Tell(Complete(done, 0.8));
+        AwaitAssert(() => Assert.Equal(TrialStatus.Complete, StateOf(coordinator, "restart").Trials[done.TrialId].Status), Wait);
+
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator, Wait);
+
+        var recovered = StartCoordinator("restart");
+        var state = StateOf(recovered, "restart");
+        Assert.Equal(TrialStatus.Complete, state.Trials[done.TrialId].Status);
+        Assert.Equal(0.8, state.Trials[done.TrialId].Accuracy);
+        Assert.Equal(TrialStatus.Waiting, state.Trials[interrupted.TrialId].Status);
+        Assert.Equal(SweepCoordinator.InterruptedReason, state.Trials[interrupted.TrialId].Error);
+
+        var next = CreateTestProbe();
+        recovered.Tell(new RequestWork(next.Ref, "w2", 3));
+        var assigned = new[] { next.ExpectMsg<AssignTrial>(Wait), next.ExpectMsg<AssignTrial>(Wait) };
+        next.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.DoesNotContain(assigned, a => a.TrialId == done.TrialId);
+        Assert.Equal(2, assigned.Single(a => a.TrialId == interrupted.TrialId).Attempt);
+    }
+
+    [Fact]
+    public void CancellingStopsRunningTrialsAndCancelsWaitingOnes()
+    {
+        var coordinator = StartCoordinator("cancel");
+        coordinator.Tell(Sweep("cancel", 3), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        var running = worker.ExpectMsg<AssignTrial>(Wait);
+
+        coordinator.Tell(new CancelSweep("cancel"), TestActor);
+        var cancel = worker.ExpectMsg<CancelTrial>(Wait);
+        Assert.Equal((running.TrialId, running.Attempt), (cancel.TrialId, cancel.Attempt));
+        ExpectMsg<SweepAccepted>(Wait);
+        coordinator.Tell(new TrialResult("cancel", running.TrialId, running.Attempt, TrialStatus.Cancelled, null, null, 3, 5, "cancelled"));
+
+        AwaitAssert(() => Assert.True(StateOf(coordinator, "cancel").IsFinished), Wait);
+        var state = StateOf(coordinator, "cancel");
+        Assert.Equal(SweepStatus.Cancelled, state.Status);
+        Assert.All(state.Trials.Values, t => Assert.Equal(TrialStatus.Cancelled, t.Status));
+    }
+
+    [Fact]
+    public void ASweepWhoseTrialsAllFailEndsFailed()
+    {
+        var coordinator = StartCoordinator("fails");
+        coordinator.Tell(Sweep("fails", 2), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
+        foreach (var a in new[] { worker.ExpectMsg<AssignTrial>(Wait), worker.ExpectMsg<AssignTrial>(Wait) })
+            coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Failed, null, null, 3, 5, "training loss became NaN at epoch 3"));
+        AwaitAssert(() => Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "fails").Status), Wait);
+        Assert.All(StateOf(coordinator, "fails").Trials.Values, t => Assert.StartsWith("training loss became NaN", t.Error));
+    }
+}
