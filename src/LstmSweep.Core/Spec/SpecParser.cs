@@ -1,0 +1,139 @@
+using System.Text.RegularExpressions;
+using LstmSweep.Core.Search;
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Core.Spec;
+
+/// <summary>
+/// Turns a sweep spec (YAML, or JSON, which it reads as YAML) into a <see cref="SweepSpec"/> with every default filled
+/// in, or into the full list of problems: it never stops at the first, so a user fixes a spec in one pass.
+/// </summary>
+/// <remarks>
+/// Friendly where nothing is ambiguous: a single value where the space wants a list is a one-element list
+/// (<c>units: 20</c> means <c>units: [20]</c>), and a key with an empty value (<c>task_options:</c>) is left at its
+/// default. Strict where a slip would silently change the sweep: a quoted number (<c>"10"</c>) is a string, not a
+/// number, and unknown keys are errors.
+/// </remarks>
+public static partial class SpecParser
+{
+    static readonly string[] TopLevelKeys =
+        ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space"];
+
+    const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
+
+    [GeneratedRegex("^[a-z0-9-]{1,63}$")]
+    private static partial Regex ValidName();
+
+    /// <summary>Reads and parses a spec file; an unreadable file is one error with an empty path.</summary>
+    public static SpecParseResult ParseFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var reason = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : e.Message;
+            return Failure($"cannot read spec {path}: {reason}");
+        }
+        return Parse(text, path);
+    }
+
+    /// <param name="text">The spec, YAML or JSON.</param>
+    /// <param name="specPath">Where the spec came from: relative data paths resolve against its folder (else the current one).</param>
+    public static SpecParseResult Parse(string text, string? specPath = null)
+    {
+        if (!SpecTreeReader.TryRead(text, out var root, out var syntaxError))
+            return Failure(syntaxError!);
+        if (root is null or SpecScalar { IsNull: true })
+            return Failure("the spec is empty; it needs at least name and task");
+        if (root is not SpecMap)
+            return Failure($"the spec must be a mapping of keys ({string.Join(", ", TopLevelKeys)}), got {NodeReader.Describe(root)}");
+
+        var reader = new NodeReader();
+        var entries = reader.Map(root, "", "a mapping", TopLevelKeys,
+            key => $"unknown key '{key}'; allowed: {string.Join(", ", TopLevelKeys)}")!;
+
+        var name = ReadName(reader, entries);
+        var task = ReadTask(reader, entries, specPath);
+        var strategyRead = ReadOptional(entries, "strategy", SearchStrategy.Grid, out var strategy,
+            (SpecNode n, string p, out SearchStrategy v) => reader.TryName(n, p, "strategy", Names.AllStrategies, Names.TryParseStrategy, out v));
+        ReadOptional(entries, "objective", Objective.Accuracy, out var objective,
+            (SpecNode n, string p, out Objective v) => reader.TryName(n, p, "objective", Names.AllObjectives, Names.TryParseObjective, out v));
+        ReadOptional(entries, "max_trials", null, out int? maxTrials,
+            (SpecNode n, string p, out int? v) => { var ok = reader.TryInt(n, p, NumberRule.PositiveInteger, out var i); v = ok ? i : null; return ok; });
+        ReadOptional(entries, "truncate", false, out var truncate, reader.TryBool);
+        ReadOptional(entries, "seed", 0L, out var seed,
+            (SpecNode n, string p, out long v) => reader.TryLong(n, p, NumberRule.AnyInteger, out v));
+        // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
+        var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
+            .Read(entries.GetValueOrDefault("space"));
+        if (strategyRead)
+            CheckTrialBudget(reader, entries, strategy, maxTrials, truncate, space);
+
+        if (reader.Errors.Count > 0)
+            return new SpecParseResult(null, reader.Errors);
+        return new SpecParseResult(new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!), []);
+    }
+
+    static SpecParseResult Failure(string message) => new(null, [new SpecError("", message)]);
+
+    /// <summary>
+    /// Reads an optional top-level key: its default when left out or empty. False when the value is invalid (the error
+    /// is recorded, and the parse will fail, so the value left in <paramref name="value"/> is never used).
+    /// </summary>
+    static bool ReadOptional<T>(IReadOnlyDictionary<string, SpecNode> entries, string key, T fallback, out T value, ValueReader<T> read)
+    {
+        value = fallback;
+        if (!entries.TryGetValue(key, out var node) || node is SpecScalar { IsNull: true }) return true;
+        return read(node, key, out value);
+    }
+
+    static string? ReadName(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries)
+    {
+        if (!entries.TryGetValue("name", out var node) || node is SpecScalar { IsNull: true })
+        {
+            reader.Error("name", $"missing; name the sweep with {NameRule}");
+            return null;
+        }
+        if (!reader.TryString(node, "name", $"a name of {NameRule}", out var name)) return null;
+        if (ValidName().IsMatch(name)) return name;
+        reader.Error("name", $"invalid name '{name}'; use {NameRule}");
+        return null;
+    }
+
+    static TaskSpec? ReadTask(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, string? specPath)
+    {
+        if (!entries.TryGetValue("task", out var node) || node is SpecScalar { IsNull: true })
+        {
+            reader.Error("task", $"missing; allowed: {string.Join(", ", Names.AllTasks)}");
+            return null;
+        }
+        if (!reader.TryName<TaskKind>(node, "task", "task", Names.AllTasks, Names.TryParseTask, out var kind)) return null;
+        var options = TaskOptionsReader.Read(reader, entries.GetValueOrDefault("task_options"), kind, specPath);
+        return options is null ? null : new TaskSpec(kind, options);
+    }
+
+    static void CheckTrialBudget(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries,
+        SearchStrategy strategy, int? maxTrials, bool truncate, SearchSpace? space)
+    {
+        var maxTrialsGiven = entries.TryGetValue("max_trials", out var node) && node is not SpecScalar { IsNull: true };
+        if (strategy == SearchStrategy.Random)
+        {
+            if (!maxTrialsGiven)
+                reader.Error("max_trials", "required for strategy: random; say how many trials to sample, e.g. max_trials: 20");
+            if (truncate)
+                reader.Error("truncate", "applies to strategy: grid only; remove it");
+            return;
+        }
+        if (truncate && !maxTrialsGiven)
+            reader.Error("truncate", "truncate: true needs max_trials, the number of grid points to run");
+        if (space is null || maxTrials is not { } max || truncate) return;
+        var size = GridSampler.GridSize(space);
+        if (size > max)
+            reader.Error("max_trials",
+                $"the grid has {size} points but max_trials is {max}; raise max_trials to {size}, " +
+                $"or set truncate: true to run only the first {max}");
+    }
+}

@@ -1,0 +1,108 @@
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace LstmSweep.Core.Spec;
+
+/// <summary>
+/// A spec document as plain nodes. The validator needs two things YamlDotNet's representation model hides: every
+/// duplicate key (it rejects the first one with an exception) and whether a scalar was quoted (so "10" is a string).
+/// </summary>
+internal abstract record SpecNode(int Line);
+
+internal sealed record SpecScalar(string Value, bool IsPlain, int Line) : SpecNode(Line)
+{
+    /// <summary>YAML's null: an empty value, ~ or null, unquoted.</summary>
+    public bool IsNull => IsPlain && Value is "" or "~" or "null" or "Null" or "NULL";
+}
+
+internal sealed record SpecList(IReadOnlyList<SpecNode> Items, int Line) : SpecNode(Line);
+
+/// <summary>A mapping with its entries in document order, duplicates kept.</summary>
+internal sealed record SpecMap(IReadOnlyList<(SpecScalar Key, SpecNode Value)> Entries, int Line) : SpecNode(Line);
+
+/// <summary>Builds a <see cref="SpecNode"/> tree from YAML text (JSON being, for a spec's purposes, YAML).</summary>
+internal static class SpecTreeReader
+{
+    /// <summary>The document's root (null for an empty text), or the first syntax error with its line and column.</summary>
+    public static bool TryRead(string text, out SpecNode? root, out string? error)
+    {
+        var format = text.TrimStart().StartsWith('{') ? "JSON" : "YAML";
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            root = ReadStream(parser);
+            error = null;
+            return true;
+        }
+        catch (YamlException e)
+        {
+            root = null;
+            error = $"invalid {format} at line {e.Start.Line}, column {e.Start.Column}: {Describe(e)}";
+            return false;
+        }
+    }
+
+    static SpecNode? ReadStream(IParser parser)
+    {
+        parser.Consume<StreamStart>();
+        if (parser.TryConsume<StreamEnd>(out _)) return null;
+        parser.Consume<DocumentStart>();
+        var root = ReadNode(parser, new Dictionary<string, SpecNode>());
+        parser.Consume<DocumentEnd>();
+        if (parser.Accept<DocumentStart>(out var second))
+            throw new YamlException(second.Start, second.End, "a spec is a single document, but a second one starts here");
+        parser.Consume<StreamEnd>();
+        return root;
+    }
+
+    static SpecNode ReadNode(IParser parser, Dictionary<string, SpecNode> anchors)
+    {
+        var start = parser.Current ?? throw new YamlException("unexpected end of the document");
+        var line = (int)start.Start.Line;
+        SpecNode node;
+        switch (start)
+        {
+            case AnchorAlias alias:
+                parser.MoveNext();
+                return anchors.TryGetValue(alias.Value.Value, out var target)
+                    ? target
+                    : throw new YamlException(alias.Start, alias.End, $"unknown alias *{alias.Value}");
+            case Scalar scalar:
+                parser.MoveNext();
+                node = new SpecScalar(scalar.Value, scalar.Style == ScalarStyle.Plain, line);
+                break;
+            case SequenceStart:
+                parser.MoveNext();
+                var items = new List<SpecNode>();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                    items.Add(ReadNode(parser, anchors));
+                node = new SpecList(items, line);
+                break;
+            case MappingStart:
+                parser.MoveNext();
+                var entries = new List<(SpecScalar, SpecNode)>();
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var keyEvent = parser.Current!;
+                    if (ReadNode(parser, anchors) is not SpecScalar key)
+                        throw new YamlException(keyEvent.Start, keyEvent.End, "a key must be a plain name, not a list or mapping");
+                    entries.Add((key, ReadNode(parser, anchors)));
+                }
+                node = new SpecMap(entries, line);
+                break;
+            default:
+                throw new YamlException(start.Start, start.End, $"unexpected {start.GetType().Name}");
+        }
+        if (start is NodeEvent { Anchor.IsEmpty: false } anchored)
+            anchors[anchored.Anchor.Value] = node;
+        return node;
+    }
+
+    /// <summary>YamlDotNet prefixes its messages with both marks; the caller reports the start mark its own way.</summary>
+    static string Describe(YamlException e)
+    {
+        var message = e.Message;
+        var prefixEnd = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && prefixEnd >= 0 ? message[(prefixEnd + 3)..] : message;
+    }
+}

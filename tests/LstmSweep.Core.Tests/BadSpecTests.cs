@@ -1,0 +1,116 @@
+using LstmSweep.Core.Spec;
+
+namespace LstmSweep.Core.Tests;
+
+public class BadSpecTests
+{
+    const string Head = "name: s\ntask: cumsum\n";
+
+    [Theory]
+    [InlineData("task: cumsum\n", "name", "missing")]
+    [InlineData("name: My Sweep\ntask: cumsum\n", "name", "invalid name 'My Sweep'; use 1 to 63 characters")]
+    [InlineData("name: [a]\ntask: cumsum\n", "name", "got a list")]
+    [InlineData("name: s\n", "task", "missing; allowed: cumsum, echo-second")]
+    [InlineData("name: s\ntask: sine\n", "task", "unknown task 'sine'; allowed: cumsum, echo-second, stateful-counter, array, variable-length")]
+    [InlineData(Head + "spcae: {}\n", "spcae", "unknown key 'spcae'; allowed: name, task")]
+    [InlineData(Head + "name: t\n", "name", "duplicate key (line 3; first given on line 1)")]
+    [InlineData(Head + "strategy: bayes\n", "strategy", "unknown strategy 'bayes'; allowed: grid, random")]
+    [InlineData(Head + "objective: f1\n", "objective", "unknown objective 'f1'; allowed: accuracy, loss")]
+    [InlineData(Head + "seed: 1.5\n", "seed", "expected an integer, got '1.5'")]
+    [InlineData(Head + "truncate: maybe\n", "truncate", "expected true or false, got 'maybe'")]
+    [InlineData(Head + "max_trials: 0\n", "max_trials", "expected a positive integer, got '0'")]
+    [InlineData(Head + "strategy: random\n", "max_trials", "required for strategy: random")]
+    [InlineData(Head + "strategy: random\nmax_trials: 5\ntruncate: true\n", "truncate", "grid only")]
+    [InlineData(Head + "truncate: true\n", "truncate", "needs max_trials")]
+    [InlineData(Head + "max_trials: 3\nspace: {units: [1, 2], merge_mode: [none, sum]}\n", "max_trials",
+        "the grid has 4 points but max_trials is 3; raise max_trials to 4, or set truncate: true")]
+    [InlineData(Head + "space: [1]\n", "space", "expected a mapping of hyperparameters")]
+    [InlineData(Head + "space: {dropout: [0.1]}\n", "space.dropout", "unknown hyperparameter 'dropout'; allowed: units, merge_mode")]
+    [InlineData(Head + "space: {units: [ten]}\n", "space.units[0]", "expected a positive integer, got 'ten'")]
+    [InlineData(Head + "space: {units: [10, \"20\"]}\n", "space.units[1]", "expected a positive integer, got the string \"20\"")]
+    [InlineData(Head + "space: {units: []}\n", "space.units", "empty list; give at least one value, or leave units out for the default [20]")]
+    [InlineData(Head + "space: {units: [10, 10]}\n", "space.units[1]", "10 is listed twice")]
+    [InlineData(Head + "space: {epochs: [0]}\n", "space.epochs[0]", "expected a positive integer, got '0'")]
+    [InlineData(Head + "space: {batch_size: [-4]}\n", "space.batch_size[0]", "expected a positive integer, got '-4'")]
+    [InlineData(Head + "space: {layers: [9]}\n", "space.layers[0]", "expected an integer from 1 to 8, got '9'")]
+    [InlineData(Head + "space: {learning_rate: [0.1, 0]}\n", "space.learning_rate[1]", "expected a number in (0, 10], got '0'")]
+    [InlineData(Head + "space: {learning_rate: [11]}\n", "space.learning_rate[0]", "expected a number in (0, 10]")]
+    [InlineData(Head + "space:\n  merge_mode: [none, concat, avg]\n", "space.merge_mode[2]",
+        "unknown merge mode 'avg'; allowed: none, concat, sum, mul, ave")]
+    [InlineData(Head + "space: {stateful: [yes]}\n", "space.stateful[0]", "expected true or false, got 'yes'")]
+    [InlineData(Head + "space: {merge_mode: {min: 1, max: 2}}\n", "space.merge_mode", "expected a list of values, got a mapping")]
+    [InlineData(Head + "space:\n  units:\n", "space.units", "expected a list of values, got nothing")]
+    [InlineData(Head + "space: {units: {min: 10, max: 20}}\n", "space.units", "use a list, or strategy: random")]
+    [InlineData(Head + "strategy: random\nmax_trials: 4\nspace: {units: {min: 30, max: 20}}\n", "space.units", "min 30 is greater than max 20")]
+    [InlineData(Head + "strategy: random\nmax_trials: 4\nspace: {units: {min: 10}}\n", "space.units.max", "a range needs both min and max")]
+    [InlineData(Head + "strategy: random\nmax_trials: 4\nspace: {units: {min: 1, max: 2, step: 1}}\n", "space.units.step", "unknown range key 'step'")]
+    [InlineData(Head + "strategy: random\nmax_trials: 4\nspace: {learning_rate: {min: 0, max: 0.1, log: true}}\n",
+        "space.learning_rate.min", "expected a number in (0, 10], got '0'")]
+    [InlineData(Head + "strategy: random\nmax_trials: 4\nspace: {units: {min: 1.5, max: 4}}\n", "space.units.min", "expected a positive integer")]
+    [InlineData(Head + "task_options: {timesteps: 1}\n", "task_options.timesteps", "expected an integer >= 2, got '1'")]
+    [InlineData(Head + "task_options: {n_max: 5}\n", "task_options.n_max",
+        "unknown option 'n_max' for task cumsum; allowed: timesteps, sequences_per_epoch, eval_samples")]
+    [InlineData(Head + "task_options: [1]\n", "task_options", "expected a mapping of options for task cumsum, got a list")]
+    [InlineData("name: s\ntask: stateful-counter\ntask_options: {timesteps: 5}\n", "task_options.timesteps", "it takes no options")]
+    [InlineData("name: s\ntask: echo-second\ntask_options: {samples: 5}\n", "task_options.samples", "expected an integer >= 10")]
+    [InlineData("name: s\ntask: echo-second\ntask_options: {validation_split: 1}\n", "task_options.validation_split",
+        "expected a number between 0 and 1")]
+    [InlineData("name: s\ntask: variable-length\ntask_options: {min_len: 5, max_len: 4}\n", "task_options.max_len",
+        "max_len 4 is less than min_len 5")]
+    [InlineData("name: s\ntask: variable-length\ntask_options: {alphabet: 1}\n", "task_options.alphabet", "expected an integer >= 2")]
+    [InlineData("name: s\ntask: array\n", "task_options.path", "required for task array")]
+    [InlineData("name: s\ntask: array\ntask_options: {path: /nonexistent/data.csv}\n", "task_options.path",
+        "/nonexistent/data.csv: file not found")]
+    [InlineData("name: s\ntask: array\ntask_options: {path: x.csv, features: 0}\n", "task_options.features", "expected a positive integer")]
+    [InlineData("- name: s\n", "", "the spec must be a mapping of keys")]
+    [InlineData("", "", "the spec is empty")]
+    [InlineData("name: s\ntask: [cumsum\n", "", "invalid YAML at line")]
+    [InlineData("name: s\n---\ntask: cumsum\n", "", "a spec is a single document")]
+    [InlineData("{\"name\": \"s\", \"task\": \"cumsum\",, }", "", "invalid JSON at line 1")]
+    [InlineData("{\"name\": \"s\", \"task\": \"cumsum\", \"space\": {\"units\": [\"ten\"]}}", "space.units[0]",
+        "expected a positive integer, got the string \"ten\"")]
+    public void Reports_the_problem_at_its_path(string spec, string path, string messageFragment)
+    {
+        var result = SpecParser.Parse(spec);
+
+        Assert.Null(result.Spec);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(messageFragment, error.Message);
+    }
+
+    [Fact]
+    public void Collects_every_problem_instead_of_stopping_at_the_first()
+    {
+        var result = SpecParser.Parse("name: Bad Name\ntask: cumsum\nspace:\n  units: [0]\n  merge_mode: [avg]\n");
+
+        Assert.Equal(["name", "space.units[0]", "space.merge_mode[0]"], result.Errors.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Syntax_errors_give_line_and_column()
+    {
+        var error = Assert.Single(SpecParser.Parse("name: s\ntask: cumsum\nspace:\n  units: [1, 2\n").Errors);
+
+        Assert.Matches(@"^invalid YAML at line \d+, column \d+: \S", error.Message);
+    }
+
+    [Fact]
+    public void An_error_prints_as_path_colon_message()
+    {
+        Assert.Equal("space.units[0]: expected a positive integer, got 'ten'",
+            SpecParser.Parse(Head + "space: {units: [ten]}\n").Errors.Single().ToString());
+        Assert.Equal("the spec is empty; it needs at least name and task", SpecParser.Parse("").Errors.Single().ToString());
+    }
+
+    [Fact]
+    public void A_missing_spec_file_is_one_error_without_a_path()
+    {
+        var result = SpecParser.ParseFile("/nonexistent/spec.yaml");
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("", error.Path);
+        Assert.Contains("/nonexistent/spec.yaml", error.Message);
+        Assert.Contains("not found", error.Message);
+    }
+}
