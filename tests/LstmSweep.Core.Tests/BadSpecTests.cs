@@ -65,6 +65,10 @@ public class BadSpecTests
     [InlineData("- name: s\n", "", "the spec must be a mapping of keys")]
     [InlineData("", "", "the spec is empty")]
     [InlineData("name: s\ntask: [cumsum\n", "", "invalid YAML at line")]
+    [InlineData("name: s\ntask: cumsum\nspace: {units: [1, 2\nepochs: 3}\n", "", "invalid YAML after line 3, column")]
+    [InlineData("a: [1, 2\nb: 3", "", "is a bracket or quote left open?")]
+    [InlineData("name: s\ntask: cumsum\nspace: {units: *missing}\n", "", "unknown alias")]
+    [InlineData("name: s\ntask: cumsum\n\tspace: {}\n", "", "invalid YAML at line")]
     [InlineData("name: s\n---\ntask: cumsum\n", "", "a spec is a single document")]
     [InlineData("{\"name\": \"s\", \"task\": \"cumsum\",, }", "", "invalid JSON at line 1")]
     [InlineData("{\"name\": \"s\", \"task\": \"cumsum\", \"space\": {\"units\": [\"ten\"]}}", "space.units[0]",

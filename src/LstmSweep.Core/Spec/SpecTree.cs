@@ -27,7 +27,7 @@ internal static class SpecTreeReader
     public static bool TryRead(string text, out SpecNode? root, out string? error)
     {
         var format = text.TrimStart().StartsWith('{') ? "JSON" : "YAML";
-        var parser = new Parser(new StringReader(text));
+        var parser = new PositionTrackingParser(new Parser(new StringReader(text)));
         try
         {
             root = ReadStream(parser);
@@ -38,6 +38,14 @@ internal static class SpecTreeReader
         {
             root = null;
             error = $"invalid {format} at line {e.Start.Line}, column {e.Start.Column}: {Describe(e)}";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unclosed flow collections.
+            root = null;
+            var (line, column) = (parser.LastEnd.Line, parser.LastEnd.Column);
+            error = $"invalid {format} after line {line}, column {column}: cannot read what follows; is a bracket or quote left open?";
             return false;
         }
     }
@@ -96,6 +104,21 @@ internal static class SpecTreeReader
         if (start is NodeEvent { Anchor.IsEmpty: false } anchored)
             anchors[anchored.Anchor.Value] = node;
         return node;
+    }
+
+    /// <summary>Remembers where the last event read ended, to place errors that YamlDotNet reports without a position.</summary>
+    sealed class PositionTrackingParser(IParser inner) : IParser
+    {
+        public Mark LastEnd { get; private set; } = Mark.Empty;
+
+        public ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (inner.Current is { } current) LastEnd = current.End;
+            return moved;
+        }
     }
 
     /// <summary>YamlDotNet prefixes its messages with both marks; the caller reports the start mark its own way.</summary>
