@@ -88,8 +88,9 @@ public static class TrialTrainer
         if (config.Layers < 1) throw new ArgumentException($"layers must be at least 1, got {config.Layers}");
         if (config.Epochs < 1) throw new ArgumentException($"epochs must be at least 1, got {config.Epochs}");
         if (config.BatchSize < 1) throw new ArgumentException($"batch_size must be at least 1, got {config.BatchSize}");
-        if (!(config.LearningRate > 0) || !double.IsFinite(config.LearningRate))
-            throw new ArgumentException($"learning_rate must be a positive number, got {config.LearningRate}");
+        // Torch keeps the learning rate as a float: larger values would fail later with an obscure overflow message.
+        if (!(config.LearningRate > 0) || config.LearningRate > float.MaxValue)
+            throw new ArgumentException($"learning_rate must be a positive number up to {float.MaxValue}, got {config.LearningRate}");
     }
 
     private static string Describe(double loss) => double.IsNaN(loss) ? "NaN" : "infinite";

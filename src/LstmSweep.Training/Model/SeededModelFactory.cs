@@ -12,12 +12,19 @@ internal static class SeededModelFactory
 {
     private static readonly Lock GlobalGeneratorLock = new();
 
-    public static LstmNetwork Create(NetworkShape shape, long seed)
+    public static LstmNetwork Create(NetworkShape shape, long seed) => Construct(seed, () => new LstmNetwork(shape));
+
+    /// <summary>
+    /// Runs <paramref name="construct"/> right after seeding torch's global generator, holding the lock. Anything in
+    /// the process that builds torch modules (or otherwise draws from that generator) while trials train must go
+    /// through here, or it can shift another trial's initial weights.
+    /// </summary>
+    public static T Construct<T>(long seed, Func<T> construct)
     {
         lock (GlobalGeneratorLock)
         {
             torch.random.manual_seed(seed);
-            return new LstmNetwork(shape);
+            return construct();
         }
     }
 }
