@@ -1,0 +1,77 @@
+using LstmSweep.Core.Trials;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LstmSweep.Training.Model;
+
+/// <param name="Outputs">Width of the dense head: 1 for a sigmoid (binary) output, the class count for softmax.</param>
+internal sealed record NetworkShape(int InputFeatures, int Units, int Layers, MergeMode MergeMode, int Outputs, OutputHead Head);
+
+/// <summary>
+/// Stacked (optionally bidirectional) LSTM layers and a dense head: the Keras tutorials' models. The head returns
+/// logits; the sigmoid or softmax lives in the loss.
+/// </summary>
+internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
+{
+    private readonly ModuleList<RecurrentLayer> layers;
+    private readonly Linear head;
+
+    public LstmNetwork(NetworkShape shape) : base(nameof(LstmNetwork))
+    {
+        if (shape.Units < 1) throw new ArgumentException($"units must be at least 1, got {shape.Units}");
+        if (shape.Layers < 1) throw new ArgumentException($"layers must be at least 1, got {shape.Layers}");
+        Shape = shape;
+        var stack = new List<RecurrentLayer>();
+        var width = shape.InputFeatures;
+        for (var i = 0; i < shape.Layers; i++)
+        {
+            var layer = new RecurrentLayer(width, shape.Units, shape.MergeMode);
+            stack.Add(layer);
+            width = layer.OutputWidth;
+        }
+        layers = nn.ModuleList(stack.ToArray());
+        head = nn.Linear(width, shape.Outputs);
+        RegisterComponents();
+    }
+
+    public NetworkShape Shape { get; }
+
+    internal IReadOnlyList<RecurrentLayer> Layers => layers.ToList();
+
+    /// <summary>
+    /// Runs a padded batch and scores the steps <paramref name="scoredSteps"/> names (see <see cref="ScoredSteps"/>).
+    /// </summary>
+    /// <param name="inputs">(batch, steps, features).</param>
+    /// <param name="lengths">int64 on the CPU: valid steps per row.</param>
+    /// <param name="scoredSteps">int64 flat positions row·steps + step, on the inputs' device.</param>
+    /// <param name="initial">Per-layer state to continue from (stateful), or null for zeros.</param>
+    /// <returns>Logits (scored steps, outputs) and each layer's state after each row's last valid step.</returns>
+    public (Tensor Logits, IReadOnlyList<LayerState> Final) Forward(
+        Tensor inputs, Tensor lengths, Tensor scoredSteps, IReadOnlyList<LayerState>? initial)
+    {
+        var finals = new List<LayerState>(layers.Count);
+        var sequence = inputs;
+        for (var i = 0; i < layers.Count; i++)
+        {
+            var (output, final) = layers[i].Forward(sequence, lengths, initial?[i]);
+            finals.Add(final);
+            sequence = output;
+        }
+        // Score only the selected steps: the head never sees padding, and its result does not depend on how far the
+        // batch is padded.
+        var features = sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
+        return (head.call(features), finals);
+    }
+
+    /// <summary>Full-length sequences from a zero state: (batch, steps, outputs) per step, or (batch, outputs) last step.</summary>
+    public override Tensor forward(Tensor inputs)
+    {
+        var (batch, steps) = ((int)inputs.shape[0], (int)inputs.shape[1]);
+        var fullLengths = Enumerable.Repeat(steps, batch).ToArray();
+        var lengths = tensor(fullLengths.Select(length => (long)length).ToArray());
+        var scored = tensor(ScoredSteps.FlatIndices(Shape.Head, fullLengths, steps), device: inputs.device);
+        var (logits, _) = Forward(inputs, lengths, scored, null);
+        return Shape.Head == OutputHead.PerTimestep ? logits.reshape(batch, steps, -1) : logits;
+    }
+}

@@ -1,0 +1,13 @@
+namespace LstmSweep.Training.Tasks;
+
+/// <summary>A problem to train on: its data (deterministic for a seed) and how it is scored.</summary>
+internal interface ITrainingTask
+{
+    TaskShape Shape { get; }
+
+    /// <summary>The held-out sequences evaluated after every epoch (the same for the whole trial).</summary>
+    SequenceSet EvaluationSet { get; }
+
+    /// <summary>The sequences to train on in the next epoch (a fixed set, or fresh ones each epoch for cumsum).</summary>
+    SequenceSet NextTrainingSet();
+}

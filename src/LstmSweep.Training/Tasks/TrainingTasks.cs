@@ -1,0 +1,22 @@
+using LstmSweep.Core.Data;
+using LstmSweep.Core.Spec;
+using LstmSweep.Core.Trials;
+
+namespace LstmSweep.Training.Tasks;
+
+internal static class TrainingTasks
+{
+    /// <summary>The task of a spec, its data drawn from <paramref name="dataRandom"/>.</summary>
+    /// <param name="arrayData">The loaded dataset; required for the array task, ignored otherwise.</param>
+    public static ITrainingTask Create(TaskSpec spec, TrialConfig config, Random dataRandom, ArrayDataset? arrayData) => spec.Kind switch
+    {
+        TaskKind.Cumsum => new CumsumTask(spec.Options, config.BatchSize, dataRandom),
+        TaskKind.EchoSecond => new EchoSecondTask(spec.Options, dataRandom),
+        TaskKind.StatefulCounter => new StatefulCounterTask(),
+        TaskKind.Array => new ArrayTask(
+            arrayData ?? throw new ArgumentException("array: no dataset was given (the task's path was not loaded)"),
+            spec.Options.ValidationSplit),
+        TaskKind.VariableLength => new VariableLengthTask(spec.Options, dataRandom),
+        _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown task"),
+    };
+}

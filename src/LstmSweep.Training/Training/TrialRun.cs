@@ -1,0 +1,122 @@
+using LstmSweep.Core.Trials;
+using LstmSweep.Training.Model;
+using LstmSweep.Training.Tasks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LstmSweep.Training.Training;
+
+/// <summary>What one epoch of training came to.</summary>
+/// <param name="NonFiniteLoss">The first NaN or infinite batch loss, if one stopped the epoch.</param>
+internal sealed record EpochTraining(double MeanLoss, bool Cancelled, float? NonFiniteLoss);
+
+/// <summary>
+/// The model, optimizer and data of one trial while it trains. Tensors made by a step or an evaluation live in that
+/// step's dispose scope; only the model, the optimizer and a stateful model's carried state outlive it.
+/// </summary>
+internal sealed class TrialRun : IDisposable
+{
+    /// <summary>Rows per evaluation batch when the model is stateless (batching does not change its results).</summary>
+    private const int StatelessEvaluationRows = 1024;
+
+    private readonly ITrainingTask task;
+    private readonly TrialConfig config;
+    private readonly Device device;
+    private readonly Random shuffleRandom;
+    private readonly LstmNetwork model;
+    private readonly optim.Optimizer optimizer;
+
+    public TrialRun(ITrainingTask task, TrialConfig config, long seed, Device device)
+    {
+        this.task = task;
+        this.config = config;
+        this.device = device;
+        shuffleRandom = TrialRandom.Create(seed, TrialRandom.ShuffleStream);
+        var shape = new NetworkShape(task.Shape.InputFeatures, config.Units, config.Layers, config.MergeMode,
+            task.Shape.NetworkOutputs, task.Shape.Head);
+        // Initialised on the CPU from the seed, then moved: the same initial weights on every device.
+        model = SeededModelFactory.Create(shape, seed);
+        model.to(device);
+        optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
+    }
+
+    internal LstmNetwork Model => model;
+
+    /// <summary>
+    /// One pass over the task's next training set. Stateless: shuffled batches. Stateful: batches in order, each row
+    /// continuing the state its row had at the end of the previous batch, from zeros at the start of the epoch.
+    /// </summary>
+    public EpochTraining TrainEpoch(CancellationToken cancellation)
+    {
+        var set = task.NextTrainingSet();
+        var order = Enumerable.Range(0, set.Count).ToArray();
+        if (!config.Stateful) shuffleRandom.Shuffle(order);
+
+        RecurrentState? carried = null;
+        try
+        {
+            var lossSum = 0.0;
+            var batches = 0;
+            foreach (var rows in order.Chunk(config.BatchSize))
+            {
+                if (cancellation.IsCancellationRequested) return new EpochTraining(double.NaN, Cancelled: true, null);
+                using var scope = NewDisposeScope();
+                var batch = SequenceBatch.Create(set, rows, task.Shape, device);
+                var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, carried?.ForBatch(batch.Rows));
+                var loss = PredictionLoss.Mean(task.Shape.Prediction, logits, batch.Targets);
+                var lossValue = loss.item<float>();
+                if (!float.IsFinite(lossValue)) return new EpochTraining(double.NaN, Cancelled: false, lossValue);
+
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += lossValue;
+                batches++;
+
+                if (config.Stateful)
+                {
+                    var next = RecurrentState.Capture(finals);
+                    carried?.Dispose();
+                    carried = next;
+                }
+            }
+            return new EpochTraining(lossSum / batches, Cancelled: false, null);
+        }
+        finally
+        {
+            carried?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Loss (mean over all scored steps) and accuracy on the evaluation set. A stateful model replays it in order in
+    /// batches of batch_size from a fresh state, carrying the state between batches (Keras evaluate after
+    /// reset_states); the training state is not touched.
+    /// </summary>
+    public (double Loss, double Accuracy) Evaluate()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var set = task.EvaluationSet;
+        var rowsPerBatch = config.Stateful ? config.BatchSize : StatelessEvaluationRows;
+        IReadOnlyList<LayerState>? carried = null;
+        var (lossSum, correct, scored) = (0.0, 0L, 0L);
+        foreach (var rows in Enumerable.Range(0, set.Count).Chunk(rowsPerBatch))
+        {
+            var batch = SequenceBatch.Create(set, rows, task.Shape, device);
+            var initial = carried is null ? null : RecurrentState.FirstRows(carried, batch.Rows);
+            var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, initial);
+            lossSum += PredictionLoss.Mean(task.Shape.Prediction, logits, batch.Targets).item<float>() * (double)batch.ScoredCount;
+            correct += PredictionLoss.CountCorrect(task.Shape.Prediction, logits, batch.Targets);
+            scored += batch.ScoredCount;
+            if (config.Stateful) carried = finals;
+        }
+        return (lossSum / scored, (double)correct / scored);
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
+    }
+}
