@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using System.Text;
 
 namespace LstmSweep.Cli.Tests;
@@ -10,7 +11,7 @@ public sealed class CliProcess : IDisposable
 
     /// <summary>The built CLI of the same configuration as these tests (Debug or Release).</summary>
     static readonly string CliDll = Path.Combine(RepositoryRoot, "src", "LstmSweep.Cli", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0", "lstmsweep.dll");
+        typeof(CliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0", "lstmsweep.dll");
 
     readonly Process _process;
     readonly StringBuilder _stdout = new();

@@ -94,7 +94,9 @@ public sealed class CoordinatorTests : TestKit
         coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // nothing waiting: remembered as idle
 
         Sys.Stop(doomed.Ref);
-        var second = survivor.ExpectMsg<AssignTrial>(Wait); // told there is work, asks, gets the requeued trial
+        survivor.ExpectMsg<WorkAvailable>(Wait); // told there is work again...
+        coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // ...it asks...
+        var second = survivor.ExpectMsg<AssignTrial>(Wait); // ...and gets the requeued trial
         Assert.Equal(first.TrialId, second.TrialId);
         Assert.Equal(2, second.Attempt);
 

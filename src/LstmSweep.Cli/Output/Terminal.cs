@@ -8,8 +8,18 @@ namespace LstmSweep.Cli.Output;
 /// </summary>
 public static class Terminal
 {
-    public static readonly IAnsiConsole Err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-    public static readonly IAnsiConsole Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+    public static readonly IAnsiConsole Err = Create(Console.Error, Console.IsErrorRedirected);
+    public static readonly IAnsiConsole Out = Create(Console.Out, Console.IsOutputRedirected);
+
+    /// <summary>Redirected output (files, pipes, CI logs) has no width: lines are not wrapped at Spectre's default 80.</summary>
+    const int RedirectedWidth = 200;
+
+    static IAnsiConsole Create(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected) console.Profile.Width = RedirectedWidth;
+        return console;
+    }
 
     /// <summary>Live progress needs a terminal; redirected stderr (CI, logs) gets one plain line per event instead.</summary>
     public static bool StderrIsInteractive => !Console.IsErrorRedirected;
