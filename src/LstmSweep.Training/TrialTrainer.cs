@@ -8,6 +8,10 @@ using TorchSharp;
 namespace LstmSweep.Training;
 
 /// <summary>Everything one trial needs to train: the task, the hyperparameters and the trial's own seed.</summary>
+/// <remarks>
+/// Device goes through <see cref="TorchRuntime.ResolveDevice(string, out string?)"/>: an unavailable CUDA device trains
+/// on the CPU; call that method yourself to report the reason.
+/// </remarks>
 public sealed record TrainingRequest(TaskSpec Task, TrialConfig Config, long Seed, string Device = "cpu");
 
 /// <summary>

@@ -14,6 +14,9 @@ namespace LstmSweep.Training.Model;
 /// Sequences are packed by length, so each direction sees only the valid steps of each sequence: the backward
 /// direction starts at the last valid step (never at trailing padding), and the final state is the state after the
 /// last valid step, as with a Keras mask. Padded output steps are zero.
+/// Packing is also what keeps evaluation right: on this host libtorch's unpacked CPU LSTM returns wrong outputs under
+/// no_grad (its inference fast path), while the packed path agrees with the LSTM equations with and without gradients
+/// (see MergeModeTests).
 /// </remarks>
 internal sealed class RecurrentLayer : nn.Module
 {
