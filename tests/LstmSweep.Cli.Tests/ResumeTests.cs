@@ -38,7 +38,7 @@ public class ResumeTests
 
         Assert.Equal(6, after.Count);
         Assert.Equal(6, after.Select(t => t.Id).Distinct().Count());
-        Assert.All(after, t => Assert.Equal("complete", t.Status));
+        Assert.All(after, t => Assert.True(t.Status == "complete", $"trial {t.Id} is {t.Status}: {t.Error}"));
         foreach (var (id, trial) in finishedBefore)
         {
             var now = after.Single(t => t.Id == id);
@@ -65,11 +65,12 @@ public class ResumeTests
         Assert.Contains("no sweep with that id", result.Stderr);
     }
 
-    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy);
+    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy, string? Error);
 
     static List<Trial> Trials(string json) => JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()
         .Select(t => new Trial(t.GetProperty("trial_id").GetInt32(), t.GetProperty("status").GetString()!,
             t.GetProperty("attempts").GetInt32(),
-            t.GetProperty("accuracy").ValueKind == JsonValueKind.Number ? t.GetProperty("accuracy").GetDouble() : null))
+            t.GetProperty("accuracy").ValueKind == JsonValueKind.Number ? t.GetProperty("accuracy").GetDouble() : null,
+            t.GetProperty("error").GetString()))
         .ToList();
 }

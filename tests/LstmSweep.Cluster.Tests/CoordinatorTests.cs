@@ -49,6 +49,8 @@ public sealed class CoordinatorTests : TestKit
         return coordinator;
     }
 
+    static AssignTrial[] Assigned(Akka.TestKit.TestProbe worker) => worker.ExpectMsg<WorkAssigned>(Wait).Trials.ToArray();
+
     SweepState StateOf(IActorRef coordinator, string id) => coordinator.Ask<SweepState>(new GetSweepState(id), Wait).Result;
 
     static TrialResult Complete(AssignTrial a, double accuracy) =>
@@ -63,8 +65,7 @@ public sealed class CoordinatorTests : TestKit
 
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestWork(worker.Ref, "w1", 2));
-        var a0 = worker.ExpectMsg<AssignTrial>(Wait);
-        var a1 = worker.ExpectMsg<AssignTrial>(Wait);
+        var (a0, a1) = Assigned(worker) switch { var a => (a[0], a[1]) };
         Assert.Equal(1, a0.Attempt);
 
         coordinator.Tell(Complete(a0, 0.75));
@@ -89,14 +90,15 @@ public sealed class CoordinatorTests : TestKit
 
         var doomed = CreateTestProbe();
         coordinator.Tell(new RequestWork(doomed.Ref, "doomed", 1));
-        var first = doomed.ExpectMsg<AssignTrial>(Wait);
+        var first = Assigned(doomed).Single();
         var survivor = CreateTestProbe();
         coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // nothing waiting: remembered as idle
+        Assert.Empty(Assigned(survivor));
 
         Sys.Stop(doomed.Ref);
         survivor.ExpectMsg<WorkAvailable>(Wait); // told there is work again...
         coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // ...it asks...
-        var second = survivor.ExpectMsg<AssignTrial>(Wait); // ...and gets the requeued trial
+        var second = Assigned(survivor).Single(); // ...and gets the requeued trial
         Assert.Equal(first.TrialId, second.TrialId);
         Assert.Equal(2, second.Attempt);
 
@@ -107,6 +109,38 @@ public sealed class CoordinatorTests : TestKit
     }
 
     [Fact]
+    public void AWorkerIsNeverGivenMoreThanItAsksFor()
+    {
+        var coordinator = StartCoordinator("bounded");
+        coordinator.Tell(Sweep("bounded", 5), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
+        Assert.Equal(2, Assigned(worker).Length);
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        Assert.Single(Assigned(worker));
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 9));
+        Assert.Equal(2, Assigned(worker).Length); // only two were left
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        Assert.Empty(Assigned(worker));
+    }
+
+    [Fact]
+    public void AReturnedAttemptWaitsForTheNextWorker()
+    {
+        var coordinator = StartCoordinator("returned");
+        coordinator.Tell(Sweep("returned", 1), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        var first = Assigned(worker).Single();
+        coordinator.Tell(new TrialReturned(first.SweepId, first.TrialId, first.Attempt, "no free slot"));
+        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "returned").Trials[0].Status), Wait);
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        Assert.Equal(2, Assigned(worker).Single().Attempt);
+    }
+
+    [Fact]
     public void ARestartedCoordinatorRecoversFinishedTrialsAndRequeuesInterruptedOnes()
     {
         var coordinator = StartCoordinator("restart");
@@ -114,8 +148,7 @@ public sealed class CoordinatorTests : TestKit
         ExpectMsg<SweepAccepted>(Wait);
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
-        var done = worker.ExpectMsg<AssignTrial>(Wait);
-        var interrupted = worker.ExpectMsg<AssignTrial>(Wait);
+        var (done, interrupted) = Assigned(worker) switch { var a => (a[0], a[1]) };
         coordinator.Tell(Complete(done, 0.8));
         AwaitAssert(() => Assert.Equal(TrialStatus.Complete, StateOf(coordinator, "restart").Trials[done.TrialId].Status), Wait);
 
@@ -132,8 +165,8 @@ public sealed class CoordinatorTests : TestKit
 
         var next = CreateTestProbe();
         recovered.Tell(new RequestWork(next.Ref, "w2", 3));
-        var assigned = new[] { next.ExpectMsg<AssignTrial>(Wait), next.ExpectMsg<AssignTrial>(Wait) };
-        next.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        var assigned = Assigned(next);
+        Assert.Equal(2, assigned.Length);
         Assert.DoesNotContain(assigned, a => a.TrialId == done.TrialId);
         Assert.Equal(2, assigned.Single(a => a.TrialId == interrupted.TrialId).Attempt);
     }
@@ -146,7 +179,7 @@ public sealed class CoordinatorTests : TestKit
         ExpectMsg<SweepAccepted>(Wait);
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        var running = worker.ExpectMsg<AssignTrial>(Wait);
+        var running = Assigned(worker).Single();
 
         coordinator.Tell(new CancelSweep("cancel"), TestActor);
         var cancel = worker.ExpectMsg<CancelTrial>(Wait);
@@ -168,7 +201,7 @@ public sealed class CoordinatorTests : TestKit
         ExpectMsg<SweepAccepted>(Wait);
         var worker = CreateTestProbe();
         coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
-        foreach (var a in new[] { worker.ExpectMsg<AssignTrial>(Wait), worker.ExpectMsg<AssignTrial>(Wait) })
+        foreach (var a in Assigned(worker))
             coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Failed, null, null, 3, 5, "training loss became NaN at epoch 3"));
         AwaitAssert(() => Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "fails").Status), Wait);
         Assert.All(StateOf(coordinator, "fails").Trials.Values, t => Assert.StartsWith("training loss became NaN", t.Error));

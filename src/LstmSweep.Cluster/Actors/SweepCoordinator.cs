@@ -44,6 +44,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<RequestWork>(Assign);
         Command<TrialEpoch>(RecordEpoch);
         Command<TrialResult>(RecordResult);
+        Command<TrialReturned>(Requeue);
         Command<CancelSweep>(_ => Cancel());
         Command<GetSweepState>(_ => Sender.Tell(_state));
         Command<Terminated>(t => WorkerLost(t.ActorRef));
@@ -74,26 +75,24 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     void Assign(RequestWork request)
     {
         if (_watchedWorkers.Add(request.Worker)) Context.Watch(request.Worker);
-        if (_state.IsFinished || _state.CancelRequested) return;
-
-        var waiting = _state.WaitingTrials.Take(Math.Max(0, request.FreeSlots)).ToList();
+        var waiting = _state.IsFinished || _state.CancelRequested
+            ? new List<TrialState>()
+            : _state.WaitingTrials.Take(Math.Max(0, request.FreeSlots)).ToList();
         if (waiting.Count == 0)
         {
-            _idleWorkers.Add(request.Worker);
+            if (!_state.IsFinished) _idleWorkers.Add(request.Worker);
+            request.Worker.Tell(new WorkAssigned([]));
             return;
         }
         _idleWorkers.Remove(request.Worker);
-        foreach (var trial in waiting)
-        {
-            var started = new TrialStarted(_state.SweepId, trial.TrialId, trial.Attempts + 1, request.WorkerName, DateTimeOffset.UtcNow);
-            // Marked running before the write completes so a second request cannot take the same trial.
-            _runningOn[trial.TrialId] = request.Worker;
-            Persist(started, e =>
-            {
-                Apply(e);
-                request.Worker.Tell(new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, trial.Config, trial.Seed, Self));
-            });
-        }
+        foreach (var trial in waiting) _runningOn[trial.TrialId] = request.Worker;
+        // Each attempt is journalled as started before the worker hears of it.
+        var started = waiting.Select(t => new TrialStarted(_state.SweepId, t.TrialId, t.Attempts + 1, request.WorkerName, DateTimeOffset.UtcNow)).ToList();
+        PersistAll(started, Apply);
+        DeferAsync(started, events => request.Worker.Tell(new WorkAssigned(events
+            .Select(e => new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, _state.Trials[e.TrialId].Config,
+                _state.Trials[e.TrialId].Seed, Self))
+            .ToList())));
     }
 
     void RecordEpoch(TrialEpoch epoch)
@@ -118,6 +117,17 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Apply(e);
             _runningOn.Remove(e.TrialId);
             FinishSweepWhenDone();
+        });
+    }
+
+    void Requeue(TrialReturned returned)
+    {
+        if (!_state.IsCurrentAttempt(returned.TrialId, returned.Attempt)) return;
+        _runningOn.Remove(returned.TrialId);
+        Persist(new TrialRequeued(_state.SweepId, returned.TrialId, returned.Attempt, returned.Reason), e =>
+        {
+            Apply(e);
+            NotifyIdleWorkers();
         });
     }
 

@@ -5,16 +5,22 @@ namespace LstmSweep.Cluster.Actors;
 
 /// <summary>
 /// One per worker process: owns its slots (CPU threads or GPUs) and pulls work, asking the coordinator for as many
-/// trials as it has free slots, so no worker is ever pushed more than it can run. Each assigned trial runs in its own
+/// trials as it has free slots, so no worker is ever pushed more than it can run. At most one request is in flight:
+/// slots that free up while it travels are asked for once its answer is in. Each assigned trial runs in its own
 /// <see cref="TrialActor"/>; when one stops, the slot is free and the agent asks again.
 /// </summary>
-public sealed class WorkerAgent : ReceiveActor
+public sealed class WorkerAgent : ReceiveActor, IWithTimers
 {
     readonly IActorRef _coordinator;
     readonly string _workerName;
     readonly IReadOnlyList<string> _slotDevices;
     readonly Dictionary<IActorRef, int> _slotByTrial = new();
     readonly Dictionary<(string SweepId, int TrialId, int Attempt), IActorRef> _trials = new();
+    bool _requestInFlight;
+
+    /// <summary>A request whose answer was lost (a coordinator that died, say) must not stop this worker asking.</summary>
+    static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
+    sealed record RequestTimedOut;
 
     public static Props Props(IActorRef coordinator, string workerName, IReadOnlyList<string> slotDevices)
         => Akka.Actor.Props.Create(() => new WorkerAgent(coordinator, workerName, slotDevices));
@@ -26,8 +32,20 @@ public sealed class WorkerAgent : ReceiveActor
         _workerName = workerName;
         _slotDevices = slotDevices;
 
-        Receive<AssignTrial>(Start);
+        Receive<WorkAssigned>(assigned =>
+        {
+            _requestInFlight = false;
+            Timers.Cancel(nameof(RequestTimedOut));
+            foreach (var trial in assigned.Trials) Start(trial);
+            // An empty answer means nothing waits now: the coordinator says WorkAvailable when something does.
+            if (assigned.Trials.Count > 0) AskForWork();
+        });
         Receive<WorkAvailable>(_ => AskForWork());
+        Receive<RequestTimedOut>(_ =>
+        {
+            _requestInFlight = false;
+            AskForWork();
+        });
         Receive<CancelTrial>(c =>
         {
             if (_trials.TryGetValue((c.SweepId, c.TrialId, c.Attempt), out var trial)) trial.Tell(c);
@@ -35,13 +53,18 @@ public sealed class WorkerAgent : ReceiveActor
         Receive<Terminated>(t => SlotFreed(t.ActorRef));
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     int FreeSlots => _slotDevices.Count - _slotByTrial.Count;
 
     protected override void PreStart() => AskForWork();
 
     void AskForWork()
     {
-        if (FreeSlots > 0) _coordinator.Tell(new RequestWork(Self, _workerName, FreeSlots));
+        if (FreeSlots <= 0 || _requestInFlight) return;
+        _requestInFlight = true;
+        Timers.StartSingleTimer(nameof(RequestTimedOut), new RequestTimedOut(), RequestTimeout);
+        _coordinator.Tell(new RequestWork(Self, _workerName, FreeSlots));
     }
 
     void Start(AssignTrial assignment)
@@ -49,10 +72,9 @@ public sealed class WorkerAgent : ReceiveActor
         var slot = Enumerable.Range(0, _slotDevices.Count).Except(_slotByTrial.Values).FirstOrDefault(-1);
         if (slot < 0)
         {
-            // More work than slots can only come from a coordinator that lost track; its attempt is requeued when
-            // this one reports it cancelled.
-            assignment.Coordinator.Tell(new TrialResult(assignment.SweepId, assignment.TrialId, assignment.Attempt,
-                Core.Trials.TrialStatus.Cancelled, null, null, 0, 0, "worker had no free slot"));
+            // More work than slots can only come from a coordinator that lost track: hand the attempt back.
+            assignment.Coordinator.Tell(new TrialReturned(assignment.SweepId, assignment.TrialId, assignment.Attempt,
+                $"worker {_workerName} had no free slot"));
             return;
         }
         var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot]),

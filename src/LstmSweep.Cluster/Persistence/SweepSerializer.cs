@@ -31,8 +31,10 @@ public sealed class SweepSerializer : SerializerWithStringManifest
         ["get-sweep-state.v1"] = typeof(GetSweepState),
         ["request-work.v1"] = typeof(RequestWork),
         ["work-available.v1"] = typeof(WorkAvailable),
+        ["work-assigned.v1"] = typeof(WorkAssigned),
         ["assign-trial.v1"] = typeof(AssignTrial),
         ["cancel-trial.v1"] = typeof(CancelTrial),
+        ["trial-returned.v1"] = typeof(TrialReturned),
         ["trial-epoch.v1"] = typeof(TrialEpoch),
         ["trial-result.v1"] = typeof(TrialResult),
     };

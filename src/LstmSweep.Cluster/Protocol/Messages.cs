@@ -25,8 +25,16 @@ public sealed record GetSweepState(string SweepId) : ISweepProtocol;
 
 // ---- Work pulling: worker agents ask, the coordinator assigns ------------------------------------------------------
 
-/// <summary>A worker has <paramref name="FreeSlots"/> free slots and asks for that many trials.</summary>
+/// <summary>
+/// A worker has <paramref name="FreeSlots"/> free slots and asks for up to that many trials. Every request is answered
+/// by exactly one <see cref="WorkAssigned"/>, and a worker has at most one request in flight, so slots freed while a
+/// request travels are never counted twice.
+/// </summary>
 public sealed record RequestWork(IActorRef Worker, string WorkerName, int FreeSlots) : ISweepProtocol;
+
+/// <summary>The answer to a <see cref="RequestWork"/>: the attempts to run, possibly none (then the worker is told
+/// <see cref="WorkAvailable"/> once there is work).</summary>
+public sealed record WorkAssigned(IReadOnlyList<AssignTrial> Trials) : ISweepProtocol;
 
 /// <summary>Sent to workers that asked when there was nothing to do, once there is.</summary>
 public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
@@ -35,6 +43,9 @@ public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
 public sealed record AssignTrial(
     string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator)
     : ISweepProtocol;
+
+/// <summary>A worker gives an attempt back unrun or unfinished (no free slot, or it is leaving): it waits again.</summary>
+public sealed record TrialReturned(string SweepId, int TrialId, int Attempt, string Reason) : ISweepProtocol;
 
 /// <summary>Ask the worker running this attempt to stop it (its result comes back as cancelled).</summary>
 public sealed record CancelTrial(string SweepId, int TrialId, int Attempt) : ISweepProtocol;
