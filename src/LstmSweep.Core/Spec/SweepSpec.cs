@@ -39,7 +39,7 @@ public sealed record SweepSpec(
     public AshaSettings? Asha { get; init; }
 
     /// <summary>strategy tpe: trials sampled at random until this many have an objective.</summary>
-    public int NStartupTrials { get; init; } = 10;
+    public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
 }
 
 /// <summary>The task to train on and its options, defaults filled in for that task.</summary>
