@@ -17,7 +17,8 @@ namespace LstmSweep.Core.Spec;
 public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
-        ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space"];
+        ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
+         "scheduler", "asha", "n_startup_trials"];
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
@@ -66,15 +67,99 @@ public static partial class SpecParser
         ReadOptional(entries, "truncate", false, out var truncate, reader.TryBool);
         ReadOptional(entries, "seed", 0L, out var seed,
             (SpecNode n, string p, out long v) => reader.TryLong(n, p, NumberRule.AnyInteger, out v));
+        var scheduler = ReadScheduler(reader, entries, strategyRead ? strategy : null);
+        var asha = ReadAsha(reader, entries, scheduler, strategy);
+        var nStartupTrials = ReadStartupTrials(reader, entries, strategyRead ? strategy : null);
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
         var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
             .Read(entries.GetValueOrDefault("space"));
+        if (scheduler == SchedulerKind.Asha)
+            space = ResourceFromAsha(reader, entries, space, asha);
         if (strategyRead)
             CheckTrialBudget(reader, entries, strategy, maxTrials, truncate, space);
 
         if (reader.Errors.Count > 0)
             return new SpecParseResult(null, reader.Errors);
-        return new SpecParseResult(new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!), []);
+        var spec = new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!)
+        {
+            Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials,
+        };
+        return new SpecParseResult(spec, []);
+    }
+
+    /// <summary>
+    /// The scheduler: <c>scheduler:</c> if given, asha for strategy asha (its shorthand), else fifo. Null when it cannot
+    /// be known (an error was recorded, or the strategy is unreadable and no scheduler given).
+    /// </summary>
+    static SchedulerKind? ReadScheduler(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, SearchStrategy? strategy)
+    {
+        var given = entries.TryGetValue("scheduler", out var node) && node is not SpecScalar { IsNull: true };
+        if (!given)
+            return strategy switch
+            {
+                null => null,
+                SearchStrategy.Asha => SchedulerKind.Asha,
+                _ => SchedulerKind.Fifo,
+            };
+        if (!reader.TryName(node!, "scheduler", "scheduler", Names.AllSchedulers, Names.TryParseScheduler, out SchedulerKind scheduler))
+            return null;
+        if (strategy == SearchStrategy.Asha && scheduler != SchedulerKind.Asha)
+        {
+            reader.Error("scheduler",
+                $"strategy: asha is random sampling with scheduler: asha, so scheduler: {scheduler.ToName()} contradicts it; " +
+                "use strategy: random for no early stopping, or leave scheduler out");
+            return null;
+        }
+        return scheduler;
+    }
+
+    /// <summary>The <c>asha:</c> block, required with the asha scheduler and refused without it.</summary>
+    static AshaSettings? ReadAsha(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, SchedulerKind? scheduler,
+        SearchStrategy strategy)
+    {
+        var given = entries.TryGetValue(AshaReader.Path, out var node) && node is not SpecScalar { IsNull: true };
+        if (scheduler == SchedulerKind.Asha && !given)
+        {
+            var source = strategy == SearchStrategy.Asha ? "strategy: asha" : "scheduler: asha";
+            reader.Error(AshaReader.Path,
+                $"required for {source}; give at least max_epochs, e.g. asha: {{min_epochs: 5, max_epochs: 243, reduction_factor: 3}}");
+            return null;
+        }
+        if (scheduler == SchedulerKind.Fifo && given)
+        {
+            reader.Error(AshaReader.Path, "applies to scheduler: asha only; add scheduler: asha (or use strategy: asha), or remove it");
+            return null;
+        }
+        // With an unreadable scheduler the block is still checked, so its own errors show in the same pass.
+        return given ? AshaReader.Read(reader, node!) : null;
+    }
+
+    static int ReadStartupTrials(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, SearchStrategy? strategy)
+    {
+        if (!ReadOptional(entries, "n_startup_trials", TpeSampler.DefaultStartupTrials, out var count,
+                (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v)))
+            return count;
+        var given = entries.TryGetValue("n_startup_trials", out var node) && node is not SpecScalar { IsNull: true };
+        if (given && strategy is { } s && s != SearchStrategy.Tpe)
+            reader.Error("n_startup_trials", $"applies to strategy: tpe only, not {s.ToName()}; remove it");
+        return count;
+    }
+
+    /// <summary>
+    /// Under ASHA the epochs are the scheduler's resource, not a hyperparameter: every trial is configured for
+    /// asha.max_epochs and the rungs decide how many it runs. A space that searches epochs too would contradict that.
+    /// </summary>
+    static SearchSpace? ResourceFromAsha(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, SearchSpace? space,
+        AshaSettings? asha)
+    {
+        if (entries.GetValueOrDefault("space") is SpecMap map && map.Entries.Any(e => e.Key.Value == SpaceKeys.Epochs))
+        {
+            reader.Error(NodeReader.Join("space", SpaceKeys.Epochs),
+                "not a hyperparameter with the asha scheduler: the epochs are its resource; remove space.epochs and set " +
+                "asha.max_epochs, the epochs a trial trains unless a rung stops it");
+            return null;
+        }
+        return space is not null && asha is not null ? space with { Epochs = ParameterDomain<int>.Of(asha.MaxEpochs) } : space;
     }
 
     static SpecParseResult Failure(string message) => new(null, [new SpecError("", message)]);
@@ -119,10 +204,11 @@ public static partial class SpecParser
         SearchStrategy strategy, int? maxTrials, bool truncate, SearchSpace? space)
     {
         var maxTrialsGiven = entries.TryGetValue("max_trials", out var node) && node is not SpecScalar { IsNull: true };
-        if (strategy == SearchStrategy.Random)
+        if (strategy != SearchStrategy.Grid)
         {
             if (!maxTrialsGiven)
-                reader.Error("max_trials", "required for strategy: random; say how many trials to sample, e.g. max_trials: 20");
+                reader.Error("max_trials",
+                    $"required for strategy: {strategy.ToName()}; say how many trials to sample, e.g. max_trials: 20");
             if (truncate)
                 reader.Error("truncate", "applies to strategy: grid only; remove it");
             return;

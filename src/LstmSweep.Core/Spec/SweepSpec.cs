@@ -3,7 +3,20 @@ using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 
-public enum SearchStrategy { Grid, Random }
+/// <summary>
+/// What to try (Optuna's sampler, Ray Tune's searcher). <see cref="Asha"/> is shorthand for random sampling with the
+/// ASHA scheduler; every other strategy runs under <see cref="SweepSpec.Scheduler"/>.
+/// </summary>
+public enum SearchStrategy { Grid, Random, Tpe, Asha }
+
+/// <summary>When to stop a running trial (Optuna's pruner, Ray Tune's scheduler).</summary>
+public enum SchedulerKind
+{
+    /// <summary>Never stops a trial early: each trains all its epochs.</summary>
+    Fifo,
+    /// <summary>Asynchronous successive halving (<see cref="SweepSpec.Asha"/> holds its settings).</summary>
+    Asha,
+}
 
 /// <summary>What the sweep optimises: accuracy is maximised, loss minimised.</summary>
 public enum Objective { Accuracy, Loss }
@@ -17,7 +30,17 @@ public sealed record SweepSpec(
     bool Truncate,
     long Seed,
     Objective Objective,
-    SearchSpace Space);
+    SearchSpace Space)
+{
+    /// <summary>fifo unless the spec says <c>scheduler: asha</c> or <c>strategy: asha</c>.</summary>
+    public SchedulerKind Scheduler { get; init; } = SchedulerKind.Fifo;
+
+    /// <summary>The <c>asha:</c> block; set exactly when <see cref="Scheduler"/> is asha.</summary>
+    public AshaSettings? Asha { get; init; }
+
+    /// <summary>strategy tpe: trials sampled at random until this many have an objective.</summary>
+    public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
+}
 
 /// <summary>The task to train on and its options, defaults filled in for that task.</summary>
 public sealed record TaskSpec(TaskKind Kind, TaskOptions Options);

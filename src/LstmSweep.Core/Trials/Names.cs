@@ -21,7 +21,7 @@ public static class Names
     static readonly (TrialStatus Value, string Name)[] TrialStatuses =
     {
         (TrialStatus.Waiting, "waiting"), (TrialStatus.Running, "running"), (TrialStatus.Complete, "complete"),
-        (TrialStatus.Failed, "failed"), (TrialStatus.Cancelled, "cancelled"),
+        (TrialStatus.Failed, "failed"), (TrialStatus.Cancelled, "cancelled"), (TrialStatus.Pruned, "pruned"),
     };
 
     static readonly (SweepStatus Value, string Name)[] SweepStatuses =
@@ -31,7 +31,10 @@ public static class Names
     };
 
     static readonly (SearchStrategy Value, string Name)[] Strategies =
-        { (SearchStrategy.Grid, "grid"), (SearchStrategy.Random, "random") };
+        { (SearchStrategy.Grid, "grid"), (SearchStrategy.Random, "random"), (SearchStrategy.Tpe, "tpe"), (SearchStrategy.Asha, "asha") };
+
+    static readonly (SchedulerKind Value, string Name)[] Schedulers =
+        { (SchedulerKind.Fifo, "fifo"), (SchedulerKind.Asha, "asha") };
 
     static readonly (Objective Value, string Name)[] Objectives =
         { (Objective.Accuracy, "accuracy"), (Objective.Loss, "loss") };
@@ -40,6 +43,7 @@ public static class Names
     public static IEnumerable<string> AllTasks => Tasks.Select(t => t.Name);
     public static IEnumerable<string> AllStrategies => Strategies.Select(s => s.Name);
     public static IEnumerable<string> AllObjectives => Objectives.Select(o => o.Name);
+    public static IEnumerable<string> AllSchedulers => Schedulers.Select(s => s.Name);
 
     public static string ToName(this MergeMode value) => MergeModes.First(m => m.Value == value).Name;
     public static string ToName(this TaskKind value) => Tasks.First(t => t.Value == value).Name;
@@ -47,6 +51,7 @@ public static class Names
     public static string ToName(this SweepStatus value) => SweepStatuses.First(t => t.Value == value).Name;
     public static string ToName(this SearchStrategy value) => Strategies.First(s => s.Value == value).Name;
     public static string ToName(this Objective value) => Objectives.First(o => o.Value == value).Name;
+    public static string ToName(this SchedulerKind value) => Schedulers.First(s => s.Value == value).Name;
 
     public static bool TryParseMergeMode(string? name, out MergeMode value) => TryParse(MergeModes, name, out value);
     public static bool TryParseTask(string? name, [NotNullWhen(true)] out TaskKind value) => TryParse(Tasks, name, out value);
@@ -54,6 +59,7 @@ public static class Names
     public static bool TryParseSweepStatus(string? name, out SweepStatus value) => TryParse(SweepStatuses, name, out value);
     public static bool TryParseStrategy(string? name, out SearchStrategy value) => TryParse(Strategies, name, out value);
     public static bool TryParseObjective(string? name, out Objective value) => TryParse(Objectives, name, out value);
+    public static bool TryParseScheduler(string? name, out SchedulerKind value) => TryParse(Schedulers, name, out value);
 
     static bool TryParse<T>((T Value, string Name)[] table, string? name, out T value) where T : struct
     {

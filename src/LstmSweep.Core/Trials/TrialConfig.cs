@@ -35,7 +35,7 @@ public sealed record TrialConfig(
     int BatchSize,
     int Layers);
 
-/// <summary>Where a trial is in its life (Optuna's trial states). Early stopping adds Pruned later.</summary>
+/// <summary>Where a trial is in its life (Optuna's trial states).</summary>
 public enum TrialStatus
 {
     Waiting,
@@ -43,6 +43,11 @@ public enum TrialStatus
     Complete,
     Failed,
     Cancelled,
+    /// <summary>
+    /// Stopped early by the scheduler (ASHA) because it fell behind at a rung: a deliberate decision about a healthy
+    /// trial, never a failure. Last, so the numbers of the older statuses stay as they were.
+    /// </summary>
+    Pruned,
 }
 
 public enum SweepStatus
