@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using LstmSweep.Cluster.Protocol;
+using LstmSweep.Core.Search;
+using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Core.Trials;
 
@@ -28,6 +30,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     readonly HashSet<IActorRef> _watchedWorkers = new();
 
+    /// <summary>What to try next and when to stop a trial: built from the journalled spec, pure and seeded.</summary>
+    ISampler? _sampler;
+    ITrialScheduler _scheduler = FifoScheduler.Instance;
+
+    /// <summary>The scheduler's state: folded from the journalled epoch reports, live and on recovery alike.</summary>
+    RungState _rungs = RungState.Empty;
+    readonly HashSet<(int TrialId, int Attempt)> _pruning = new();
+
     public static Props Props(string sweepId) => Akka.Actor.Props.Create(() => new SweepCoordinator(sweepId));
 
     public static string PersistenceIdFor(string sweepId) => "sweep-" + sweepId;
@@ -37,7 +47,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         _state = SweepState.Empty(sweepId);
         PersistenceId = PersistenceIdFor(sweepId);
 
-        Recover<ISweepEvent>(e => _state = _state.Apply(e));
+        Recover<ISweepEvent>(e => Fold(e));
         Recover<RecoveryCompleted>(_ => RequeueInterruptedAttempts());
 
         Command<SubmitSweep>(Submit);
@@ -62,7 +72,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         var events = new List<ISweepEvent> { submit.Header };
         events.AddRange(submit.Trials);
-        if (submit.Trials.Count == 0) // nothing to try: validation prevents this, but the journal must still end it
+        if (submit.Trials.Count == 0 && submit.Header.Spec is null) // nothing to try: the journal must still end it
             events.Add(new SweepFinished(submit.Header.SweepId, SweepStatus.Failed, DateTimeOffset.UtcNow));
         PersistAll(events, Apply);
         DeferAsync(submit.Header.SweepId, id =>
@@ -75,6 +85,38 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     void Assign(RequestWork request)
     {
         if (_watchedWorkers.Add(request.Worker)) Context.Watch(request.Worker);
+        var suggested = SuggestTrials(request.FreeSlots - _state.WaitingTrials.Count());
+        if (suggested.Count == 0)
+        {
+            AssignWaiting(request);
+            return;
+        }
+        PersistAll(suggested, Apply);
+        DeferAsync(request, AssignWaiting);
+    }
+
+    /// <summary>
+    /// For samplers that learn from results (TPE): up to <paramref name="wanted"/> new trials, each suggested from the
+    /// history so far (running trials included, so parallel suggestions differ).
+    /// </summary>
+    List<ISweepEvent> SuggestTrials(int wanted)
+    {
+        var events = new List<ISweepEvent>();
+        if (_sampler is null || _state.Spec is not { } spec || Samplers.IsHistoryFree(spec.Strategy)) return events;
+        if (_state.IsFinished || _state.CancelRequested) return events;
+        var history = _state.History().ToList();
+        for (int n = _state.Trials.Count; events.Count < Math.Min(wanted, _state.TrialsNotYetScheduled); n++)
+        {
+            if (_sampler.Suggest(n, history) is not { } config) break;
+            var scheduled = SweepPlan.Trial(_state.SweepId, spec.Seed, n, config);
+            events.Add(scheduled);
+            history.Add(new TrialObservation(n, config, TrialStatus.Waiting, null));
+        }
+        return events;
+    }
+
+    void AssignWaiting(RequestWork request)
+    {
         var waiting = _state.IsFinished || _state.CancelRequested
             ? new List<TrialState>()
             : _state.WaitingTrials.Take(Math.Max(0, request.FreeSlots)).ToList();
@@ -100,7 +142,32 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (!_state.IsCurrentAttempt(epoch.TrialId, epoch.Attempt)) return;
         var m = epoch.Metrics;
         // Epoch reports are progress, not decisions: written asynchronously so a fast trial never waits on the disk.
-        PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), Apply);
+        PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
+        {
+            var decision = ApplyAndDecide(e);
+            if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause && _state.IsCurrentAttempt(e.TrialId, e.Attempt))
+                Prune(e);
+        });
+    }
+
+    /// <summary>
+    /// The scheduler stopped a trial at a rung: it ends pruned with the metrics it had there, and its worker is told
+    /// to stop (whatever it reports afterwards belongs to a finished attempt and is ignored).
+    /// </summary>
+    void Prune(EpochReported at)
+    {
+        if (!_pruning.Add((at.TrialId, at.Attempt))) return; // two reports past a rung in flight: prune once
+        var trial = _state.Trials[at.TrialId];
+        var ran = trial.StartedAt is { } started ? (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds : 0;
+        var pruned = new TrialFinished(_state.SweepId, at.TrialId, at.Attempt, TrialStatus.Pruned, at.Loss, at.Accuracy,
+            at.Epoch, ran, $"pruned at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung", DateTimeOffset.UtcNow);
+        Persist(pruned, e =>
+        {
+            Apply(e);
+            if (_runningOn.Remove(e.TrialId, out var worker)) worker.Tell(new CancelTrial(_state.SweepId, e.TrialId, e.Attempt));
+            FinishSweepWhenDone();
+            NotifyIdleWorkers(); // a slot is about to free up, and TPE may now suggest from a new result
+        });
     }
 
     void RecordResult(TrialResult result)
@@ -198,9 +265,36 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     }
 
     /// <summary>Applies a persisted event and tells local listeners (progress views) about it.</summary>
-    void Apply(ISweepEvent e)
+    void Apply(ISweepEvent e) => ApplyAndDecide(e);
+
+    /// <summary><see cref="Apply"/>, returning what the scheduler decided on an epoch report.</summary>
+    SchedulerDecision ApplyAndDecide(ISweepEvent e)
     {
-        _state = _state.Apply(e);
+        var decision = Fold(e);
         Context.System.EventStream.Publish(e);
+        return decision;
+    }
+
+    /// <summary>
+    /// The one place state changes, live and during recovery: the sweep state, and the scheduler's rung state from
+    /// each epoch report of a current attempt (replayed in journal order, so a restarted coordinator reaches the
+    /// same rungs and decisions).
+    /// </summary>
+    SchedulerDecision Fold(ISweepEvent e)
+    {
+        var decision = SchedulerDecision.Continue;
+        if (e is EpochReported r && _state.IsCurrentAttempt(r.TrialId, r.Attempt))
+        {
+            var objective = _state.Objective == Objective.Accuracy ? r.Accuracy : r.Loss;
+            var step = _scheduler.Report(_rungs, new EpochObservation(r.TrialId, r.Epoch, objective));
+            (_rungs, decision) = (step.State, step.Decision);
+        }
+        _state = _state.Apply(e);
+        if (e is SweepSubmitted { Spec: { } spec })
+        {
+            _sampler = Samplers.For(spec);
+            _scheduler = TrialSchedulers.For(spec);
+        }
+        return decision;
     }
 }

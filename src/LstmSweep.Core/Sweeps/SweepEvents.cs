@@ -12,10 +12,13 @@ public interface ISweepEvent
     string SweepId { get; }
 }
 
-/// <summary>A sweep was accepted: its validated spec (as given, and as the task it resolved to).</summary>
+/// <summary>
+/// A sweep was accepted: its validated spec as given (text) and as resolved (<paramref name="Spec"/>, from which a
+/// restarted coordinator rebuilds its sampler and scheduler).
+/// </summary>
 public sealed record SweepSubmitted(
     string SweepId, string Name, TaskSpec Task, Objective Objective, SearchStrategy Strategy, long Seed,
-    string SpecText, DateTimeOffset At) : ISweepEvent;
+    string SpecText, DateTimeOffset At, SweepSpec? Spec = null) : ISweepEvent;
 
 /// <summary>A trial was added to the sweep, waiting for a slot.</summary>
 public sealed record TrialScheduled(string SweepId, int TrialId, TrialConfig Config, long Seed) : ISweepEvent;
@@ -27,7 +30,7 @@ public sealed record TrialStarted(string SweepId, int TrialId, int Attempt, stri
 public sealed record EpochReported(
     string SweepId, int TrialId, int Attempt, int Epoch, double Loss, double Accuracy, double TrainLoss) : ISweepEvent;
 
-/// <summary>An attempt ended: complete, failed (with the reason) or cancelled.</summary>
+/// <summary>An attempt ended: complete, failed (with the reason), cancelled, or pruned by the scheduler.</summary>
 public sealed record TrialFinished(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
     long DurationMs, string? Error, DateTimeOffset At) : ISweepEvent;

@@ -11,12 +11,17 @@ public static class SweepPlan
     /// <summary>A readable, unique id: the spec's name and six random hex digits (e.g. merge-modes-3f9a2c).</summary>
     public static string NewSweepId(string name) => $"{name}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
 
+    public static TrialScheduled Trial(string sweepId, long sweepSeed, int number, TrialConfig config)
+        => new(sweepId, number, config, TrialSeeds.For(sweepSeed, number));
+
     public static (SweepSubmitted Header, IReadOnlyList<TrialScheduled> Trials) For(
         SweepSpec spec, string specText, string sweepId, DateTimeOffset now)
     {
-        var header = new SweepSubmitted(sweepId, spec.Name, spec.Task, spec.Objective, spec.Strategy, spec.Seed, specText, now);
+        var header = new SweepSubmitted(sweepId, spec.Name, spec.Task, spec.Objective, spec.Strategy, spec.Seed, specText, now, spec);
+        // Samplers that learn from results (TPE) are asked by the coordinator trial by trial, as slots free up.
+        if (!Samplers.IsHistoryFree(spec.Strategy)) return (header, []);
         var trials = Samplers.Expand(spec)
-            .Select((config, number) => new TrialScheduled(sweepId, number, config, TrialSeeds.For(spec.Seed, number)))
+            .Select((config, number) => Trial(sweepId, spec.Seed, number, config))
             .ToList();
         return (header, trials);
     }

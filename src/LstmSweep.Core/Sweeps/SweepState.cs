@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 
@@ -17,9 +18,10 @@ public sealed record TrialState(
     long DurationMs,
     string? Error,
     string? Worker,
-    EpochMetrics? LastEpoch)
+    EpochMetrics? LastEpoch,
+    DateTimeOffset? StartedAt = null)
 {
-    public bool IsFinished => Status is TrialStatus.Complete or TrialStatus.Failed or TrialStatus.Cancelled;
+    public bool IsFinished => Status is TrialStatus.Complete or TrialStatus.Failed or TrialStatus.Cancelled or TrialStatus.Pruned;
 }
 
 /// <summary>
@@ -38,7 +40,9 @@ public sealed record SweepState(
     bool CancelRequested,
     DateTimeOffset? SubmittedAt,
     DateTimeOffset? FinishedAt,
-    ImmutableSortedDictionary<int, TrialState> Trials)
+    ImmutableSortedDictionary<int, TrialState> Trials,
+    SweepSpec? Spec = null,
+    int PlannedTrials = 0)
 {
     public static SweepState Empty(string sweepId) => new(
         sweepId, "", null, Objective.Accuracy, SearchStrategy.Grid, 0, "", SweepStatus.Running, false, null, null,
@@ -52,7 +56,8 @@ public sealed record SweepState(
         SweepSubmitted s => this with
         {
             Name = s.Name, Task = s.Task, Objective = s.Objective, Strategy = s.Strategy, Seed = s.Seed,
-            SpecText = s.SpecText, SubmittedAt = s.At, Status = SweepStatus.Running,
+            SpecText = s.SpecText, SubmittedAt = s.At, Status = SweepStatus.Running, Spec = s.Spec,
+            PlannedTrials = s.Spec is { } spec ? Samplers.TrialCount(spec) : 0,
         },
         TrialScheduled t => this with
         {
@@ -62,6 +67,7 @@ public sealed record SweepState(
         TrialStarted t => Update(t.TrialId, trial => trial with
         {
             Status = TrialStatus.Running, Attempts = t.Attempt, Worker = t.Worker, LastEpoch = null, EpochsRun = 0,
+            StartedAt = t.At,
         }),
         EpochReported r => UpdateAttempt(r.TrialId, r.Attempt, trial => trial with
         {
@@ -96,7 +102,16 @@ public sealed record SweepState(
 
     public IEnumerable<TrialState> WaitingTrials => Trials.Values.Where(t => t.Status == TrialStatus.Waiting);
     public IEnumerable<TrialState> RunningTrials => Trials.Values.Where(t => t.Status == TrialStatus.Running);
-    public bool AllTrialsFinished => Trials.Count > 0 && Trials.Values.All(t => t.IsFinished);
+    /// <summary>Every trial the sweep plans has been scheduled and has finished (samplers like TPE schedule as they go).</summary>
+    public bool AllTrialsFinished => Trials.Count > 0 && Trials.Count >= PlannedTrials && Trials.Values.All(t => t.IsFinished);
+
+    /// <summary>How many more trials the sampler may still suggest.</summary>
+    public int TrialsNotYetScheduled => Math.Max(0, PlannedTrials - Trials.Count);
+
+    /// <summary>What the sampler learns from: every scheduled trial, with its objective once it has one.</summary>
+    public IReadOnlyList<Search.TrialObservation> History()
+        => Trials.Values.Select(t => new Search.TrialObservation(t.TrialId, t.Config, t.Status,
+            t.Status is TrialStatus.Complete or TrialStatus.Pruned ? ObjectiveOf(t) : null)).ToList();
 
     public int Count(TrialStatus status) => Trials.Values.Count(t => t.Status == status);
 
