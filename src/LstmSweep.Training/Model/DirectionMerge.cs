@@ -1,4 +1,5 @@
 using LstmSweep.Core.Trials;
+using LstmSweep.Training.Training;
 using static TorchSharp.torch;
 
 namespace LstmSweep.Training.Model;
@@ -10,12 +11,13 @@ internal static class DirectionMerge
     public static int OutputWidth(MergeMode mode, int units) => mode == MergeMode.Concat ? 2 * units : units;
 
     /// <summary>Combines per-step outputs of the two directions (same shape, last dimension = units).</summary>
+    /// <remarks>No operators with numbers or + (implicit Scalars): see <see cref="TorchScalars"/>.</remarks>
     public static Tensor Apply(MergeMode mode, Tensor forward, Tensor backward) => mode switch
     {
         MergeMode.Concat => cat([forward, backward], -1),
-        MergeMode.Sum => forward + backward,
+        MergeMode.Sum => TorchScalars.Add(forward, backward),
         MergeMode.Mul => forward * backward,
-        MergeMode.Ave => (forward + backward) / 2,
+        MergeMode.Ave => TorchScalars.Add(forward, backward).div(TorchScalars.Two),
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "a unidirectional layer has nothing to merge"),
     };
 }

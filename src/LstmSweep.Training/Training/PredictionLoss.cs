@@ -16,7 +16,7 @@ internal static class PredictionLoss
     public static long CountCorrect(PredictionKind kind, Tensor logits, Tensor targets)
     {
         var predicted = kind == PredictionKind.Binary
-            ? logits.squeeze(-1).gt(0).to_type(ScalarType.Float32)
+            ? logits.squeeze(-1).gt(TorchScalars.Zero).to_type(ScalarType.Float32)
             : logits.argmax(-1);
         return predicted.eq(targets).sum().item<long>();
     }

@@ -12,7 +12,8 @@ internal sealed record EpochTraining(double MeanLoss, bool Cancelled, float? Non
 
 /// <summary>
 /// The model, optimizer and data of one trial while it trains. Tensors made by a step or an evaluation live in that
-/// step's dispose scope; only the model, the optimizer and a stateful model's carried state outlive it.
+/// step's dispose scope; only the model, the optimizer (<see cref="AdamOptimizer"/>: its moments live for the trial)
+/// and a stateful model's carried state outlive it.
 /// </summary>
 internal sealed class TrialRun : IDisposable
 {
@@ -24,7 +25,7 @@ internal sealed class TrialRun : IDisposable
     private readonly Device device;
     private readonly Random shuffleRandom;
     private readonly LstmNetwork model;
-    private readonly optim.Optimizer optimizer;
+    private readonly AdamOptimizer optimizer;
 
     public TrialRun(ITrainingTask task, TrialConfig config, long seed, Device device)
     {
@@ -37,7 +38,7 @@ internal sealed class TrialRun : IDisposable
         // Initialised on the CPU from the seed, then moved: the same initial weights on every device.
         model = SeededModelFactory.Create(shape, seed);
         model.to(device);
-        optimizer = optim.Adam(model.parameters(), lr: config.LearningRate);
+        optimizer = new AdamOptimizer(model.parameters(), config.LearningRate);
     }
 
     internal LstmNetwork Model => model;
