@@ -23,8 +23,8 @@ public static class SweepFigures
     /// </summary>
     public static byte[] LearningCurves(SweepState state, IReadOnlyList<TrialCurve> curves, int width, int height)
     {
-        var loss = Panel("evaluation loss per epoch", "loss");
-        var accuracy = Panel("evaluation accuracy per epoch", "accuracy");
+        var loss = Panel("evaluation loss", "loss");
+        var accuracy = Panel("evaluation accuracy", "accuracy");
 
         var best = state.Best;
         var others = curves.Where(c => c.Trial.TrialId != best?.TrialId).ToList();
@@ -65,12 +65,12 @@ public static class SweepFigures
         if (best is not null && curves.FirstOrDefault(c => c.Trial.TrialId == best.TrialId) is { } bestCurve)
         {
             AddLine(loss, bestCurve, p => p.Loss, BestColor, 3.5f, LinePattern.Solid, $"best: trial {best.TrialId}");
-            AddLine(accuracy, bestCurve, p => p.Accuracy, BestColor, 3.5f, LinePattern.Solid, $"best: trial {best.TrialId}");
+            AddLine(accuracy, bestCurve, p => p.Accuracy, BestColor, 3.5f, LinePattern.Solid, null);
         }
 
         if (loss.GetPlottables().Any(p => p is ScottPlot.Plottables.Scatter s && !string.IsNullOrEmpty(s.LegendText)))
             loss.ShowLegend(Alignment.UpperRight);
-        accuracy.ShowLegend(Alignment.LowerRight);
+        // One legend, on the loss panel (falling curves leave its upper right free); the colours are the same in both.
         if (curves.Count == 0) NoData(loss, accuracy);
 
         var figure = new Multiplot();
@@ -135,9 +135,11 @@ public static class SweepFigures
 
     static Color[] OtherColors()
     {
-        // Category20 without its reds (the best trial's colour) and its greys (pruned trials').
+        // Category20 without its reds (the best trial's colour) and its greys (pruned trials'): its strong colours
+        // first, then their light partners.
         var palette = new ScottPlot.Palettes.Category20();
-        return Enumerable.Range(0, palette.Colors.Length).Where(i => i is not (6 or 7 or 14 or 15)).Select(palette.GetColor).ToArray();
+        var usable = Enumerable.Range(0, palette.Colors.Length).Where(i => i is not (6 or 7 or 14 or 15)).ToList();
+        return usable.Where(i => i % 2 == 0).Concat(usable.Where(i => i % 2 == 1)).Select(palette.GetColor).ToArray();
     }
 
     static string Title(SweepState state, string what) => $"{state.Name} ({state.SweepId}): {what}";
@@ -172,7 +174,10 @@ public static class SweepFigures
     /// </summary>
     public static bool UseSansSerifFont()
     {
-        var families = SKFontManager.Default.FontFamilies.ToList();
+        // With no font installed, Skia still lists one family: the empty one, without glyphs.
+        var families = SKFontManager.Default.FontFamilies
+            .Where(f => !string.IsNullOrWhiteSpace(f) && SKFontManager.Default.MatchFamily(f) is { GlyphCount: > 0 })
+            .ToList();
         if (families.Count == 0) return false;
         string[] preferred = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica", "FreeSans"];
         var sans = preferred.FirstOrDefault(f => families.Contains(f, StringComparer.OrdinalIgnoreCase))
