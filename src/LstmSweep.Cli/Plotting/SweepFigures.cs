@@ -36,16 +36,16 @@ public static class SweepFigures
         // Drawn first so they lie underneath: pruned, then failed/cancelled, then the others, then the best on top.
         foreach (var curve in others.OrderBy(c => c.IsPruned ? 0 : c.IsFailedOrCancelled ? 1 : 2).ThenBy(c => c.Trial.TrialId))
         {
-            Color color; float width_; LinePattern pattern = LinePattern.Solid; string? label;
+            Color color; float lineWidth; LinePattern pattern = LinePattern.Solid; string? label;
             if (curve.IsPruned)
             {
-                (color, width_) = (PrunedColor.WithAlpha(0.7), 1);
+                (color, lineWidth) = (PrunedColor.WithAlpha(0.7), 1);
                 label = prunedNamed ? null : "pruned";
                 prunedNamed = true;
             }
             else
             {
-                (color, width_) = (palette[colorIndex++ % palette.Length], 1.5f);
+                (color, lineWidth) = (palette[colorIndex++ % palette.Length], 1.5f);
                 if (curve.IsFailedOrCancelled)
                 {
                     pattern = LinePattern.Dotted;
@@ -59,8 +59,8 @@ public static class SweepFigures
                     label = nameEach ? $"trial {curve.Trial.TrialId}" : null;
                 }
             }
-            AddLine(loss, curve, p => p.Loss, color, width_, pattern, label);
-            AddLine(accuracy, curve, p => p.Accuracy, color, width_, pattern, null);
+            AddLine(loss, curve, p => p.Loss, color, lineWidth, pattern, label);
+            AddLine(accuracy, curve, p => p.Accuracy, color, lineWidth, pattern, null);
         }
         if (best is not null && curves.FirstOrDefault(c => c.Trial.TrialId == best.TrialId) is { } bestCurve)
         {
