@@ -9,6 +9,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     ValidateCommand.Create(),
     ResultsCommand.Create(),
     ListCommand.Create(),
+    PlotCommand.Create(),
 };
 
 var parsed = root.Parse(args);

@@ -29,11 +29,20 @@ public sealed class SweepJournalReader(ActorSystem system)
     /// <summary>The sweep as its journal tells it, or null when no sweep has that id.</summary>
     public async Task<SweepState?> ReadAsync(string sweepId, CancellationToken cancellation = default)
     {
+        var state = SweepState.Fold(sweepId, await ReadEventsAsync(sweepId, cancellation));
+        return state.IsSubmitted ? state : null;
+    }
+
+    /// <summary>
+    /// Every event of the sweep's journal so far, in the order they were written; empty when no sweep has that id.
+    /// For what the folded state leaves out, such as each trial's per-epoch metrics.
+    /// </summary>
+    public async Task<IReadOnlyList<ISweepEvent>> ReadEventsAsync(string sweepId, CancellationToken cancellation = default)
+    {
         var events = await _journal.CurrentEventsByPersistenceId(SweepCoordinator.PersistenceIdFor(sweepId), 0, long.MaxValue)
             .Select(envelope => envelope.Event)
             .RunWith(Sink.Seq<object>(), _materializer);
-        var state = SweepState.Fold(sweepId, events.OfType<ISweepEvent>());
-        return state.IsSubmitted ? state : null;
+        return events.OfType<ISweepEvent>().ToList();
     }
 
     public async Task<IReadOnlyList<SweepState>> ReadAllAsync(CancellationToken cancellation = default)
