@@ -36,7 +36,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     /// <summary>The scheduler's state: folded from the journalled epoch reports, live and on recovery alike.</summary>
     RungState _rungs = RungState.Empty;
-    readonly HashSet<(int TrialId, int Attempt)> _pruning = new();
+
+    /// <summary>Self-message: end the sweep if every trial has finished.</summary>
+    sealed record CheckFinished { public static readonly CheckFinished Instance = new(); }
+
+    /// <summary>Self-message: the scheduler stopped this attempt at the epoch it reported.</summary>
+    sealed record PruneTrial(EpochReported At);
 
     public static Props Props(string sweepId) => Akka.Actor.Props.Create(() => new SweepCoordinator(sweepId));
 
@@ -55,6 +60,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<TrialEpoch>(RecordEpoch);
         Command<TrialResult>(RecordResult);
         Command<TrialReturned>(Requeue);
+        Command<PruneTrial>(p => Prune(p.At));
+        Command<CheckFinished>(_ => FinishSweepWhenDone());
         Command<CancelSweep>(_ => Cancel());
         Command<GetSweepState>(_ => Sender.Tell(_state));
         Command<Terminated>(t => WorkerLost(t.ActorRef));
@@ -91,8 +98,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             AssignWaiting(request);
             return;
         }
+        // Asked again once the new trials are applied. Persisting from inside another persist's or defer's handler
+        // is avoided throughout: Akka.NET's eventsourced actors can stall on it.
         PersistAll(suggested, Apply);
-        DeferAsync(request, AssignWaiting);
+        DeferAsync(request, r => Self.Tell(r, r.Worker));
     }
 
     /// <summary>
@@ -145,8 +154,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
         {
             var decision = ApplyAndDecide(e);
-            if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause && _state.IsCurrentAttempt(e.TrialId, e.Attempt))
-                Prune(e);
+            if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause) Self.Tell(new PruneTrial(e));
         });
     }
 
@@ -156,7 +164,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     /// </summary>
     void Prune(EpochReported at)
     {
-        if (!_pruning.Add((at.TrialId, at.Attempt))) return; // two reports past a rung in flight: prune once
+        if (!_state.IsCurrentAttempt(at.TrialId, at.Attempt)) return; // pruned already, or it finished meanwhile
         var trial = _state.Trials[at.TrialId];
         var ran = trial.StartedAt is { } started ? (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds : 0;
         var pruned = new TrialFinished(_state.SweepId, at.TrialId, at.Attempt, TrialStatus.Pruned, at.Loss, at.Accuracy,
@@ -165,7 +173,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         {
             Apply(e);
             if (_runningOn.Remove(e.TrialId, out var worker)) worker.Tell(new CancelTrial(_state.SweepId, e.TrialId, e.Attempt));
-            FinishSweepWhenDone();
+            Self.Tell(CheckFinished.Instance);
             NotifyIdleWorkers(); // a slot is about to free up, and TPE may now suggest from a new result
         });
     }
@@ -183,7 +191,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         {
             Apply(e);
             _runningOn.Remove(e.TrialId);
-            FinishSweepWhenDone();
+            Self.Tell(CheckFinished.Instance);
         });
     }
 
@@ -216,7 +224,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
                 if (_runningOn.TryGetValue(trial.TrialId, out var worker))
                     worker.Tell(new CancelTrial(_state.SweepId, trial.TrialId, trial.Attempts));
             sender.Tell(new SweepAccepted(_state.SweepId));
-            FinishSweepWhenDone();
+            Self.Tell(CheckFinished.Instance);
         });
     }
 
@@ -249,7 +257,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             PersistAll(interrupted, Apply);
         }
         if (_state.IsSubmitted && !_state.IsFinished)
-            DeferAsync("recovered", _ => FinishSweepWhenDone());
+            Self.Tell(CheckFinished.Instance);
     }
 
     void FinishSweepWhenDone()

@@ -9,9 +9,12 @@ public static class SweepSystem
 {
     public const string Name = "lstmsweep";
 
-    public static Config BaseConfig(string logLevel = "WARNING") => ConfigurationFactory.ParseString($$"""
+    /// <summary>Akka's log level: LSTMSWEEP_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR), WARNING by default.</summary>
+    static string LogLevel => Environment.GetEnvironmentVariable("LSTMSWEEP_LOG_LEVEL") is { Length: > 0 } level ? level.ToUpperInvariant() : "WARNING";
+
+    public static Config BaseConfig() => ConfigurationFactory.ParseString($$"""
         akka {
-          loglevel = {{logLevel}}
+          loglevel = {{LogLevel}}
           stdout-loglevel = OFF
           loggers = ["{{typeof(StderrLogger).AssemblyQualifiedName}}"]
           actor {
