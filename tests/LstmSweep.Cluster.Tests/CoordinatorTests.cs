@@ -4,6 +4,7 @@ using LstmSweep.Cluster.Actors;
 using LstmSweep.Cluster.Hosting;
 using LstmSweep.Cluster.Persistence;
 using LstmSweep.Cluster.Protocol;
+using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Core.Trials;
@@ -191,6 +192,59 @@ public sealed class CoordinatorTests : TestKit
         var state = StateOf(coordinator, "cancel");
         Assert.Equal(SweepStatus.Cancelled, state.Status);
         Assert.All(state.Trials.Values, t => Assert.Equal(TrialStatus.Cancelled, t.Status));
+    }
+
+    static SubmitSweep AshaSweep(string id)
+    {
+        const string text = """
+            name: asha
+            task: stateful-counter
+            strategy: grid
+            scheduler: asha
+            asha: {min_epochs: 1, max_epochs: 9, reduction_factor: 3}
+            space: {units: [4, 5, 6, 7]}
+            """;
+        var (header, trials) = SweepPlan.For(SpecParser.Parse(text).Spec!, text, id, DateTimeOffset.UtcNow);
+        return new SubmitSweep(header, trials);
+    }
+
+    static TrialEpoch Epoch(AssignTrial a, int epoch, double accuracy) => new(a.SweepId, a.TrialId, a.Attempt, new EpochMetrics(epoch, 1 - accuracy, accuracy, 0.5));
+
+    [Fact]
+    public void AshaPrunesAtARungAndARestartedCoordinatorKeepsTheRungs()
+    {
+        var coordinator = StartCoordinator("asha");
+        coordinator.Tell(AshaSweep("asha"), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 4));
+        var t = Assigned(worker);
+        Assert.All(t, a => Assert.Equal(9, a.Config.Epochs)); // the resource is asha.max_epochs
+
+        coordinator.Tell(Epoch(t[0], 1, 0.9)); // first at rung 1: goes on
+        coordinator.Tell(Epoch(t[1], 1, 0.5)); // below the top 1/3 of {0.9, 0.5}: pruned
+        var stop = worker.ExpectMsg<CancelTrial>(Wait);
+        Assert.Equal(t[1].TrialId, stop.TrialId);
+        AwaitAssert(() => Assert.Equal(TrialStatus.Pruned, StateOf(coordinator, "asha").Trials[t[1].TrialId].Status), Wait);
+        var pruned = StateOf(coordinator, "asha").Trials[t[1].TrialId];
+        Assert.Equal(1, pruned.EpochsRun);
+        Assert.Equal(0.5, pruned.Accuracy);
+
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator, Wait);
+        var recovered = StartCoordinator("asha");
+        var worker2 = CreateTestProbe();
+        recovered.Tell(new RequestWork(worker2.Ref, "w2", 4));
+        var again = Assigned(worker2).ToDictionary(a => a.TrialId);
+        Assert.Equal(3, again.Count); // the pruned trial is not run again
+        Assert.DoesNotContain(t[1].TrialId, again.Keys);
+
+        // Had the rung been forgotten, 0.7 would be first at rung 1 and go on; with it, 0.9 is ahead: pruned.
+        recovered.Tell(Epoch(again[t[2].TrialId], 1, 0.7));
+        Assert.Equal(t[2].TrialId, worker2.ExpectMsg<CancelTrial>(Wait).TrialId);
+        AwaitAssert(() => Assert.Equal(TrialStatus.Pruned, StateOf(recovered, "asha").Trials[t[2].TrialId].Status), Wait);
+        Assert.Equal(0, StateOf(recovered, "asha").Count(TrialStatus.Failed)); // pruned is never failed
     }
 
     [Fact]

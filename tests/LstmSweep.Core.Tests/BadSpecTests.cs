@@ -15,6 +15,8 @@ public class BadSpecTests
     [InlineData(Head + "spcae: {}\n", "spcae", "unknown key 'spcae'; allowed: name, task")]
     [InlineData(Head + "name: t\n", "name", "duplicate key (line 3; first given on line 1)")]
     [InlineData(Head + "strategy: bayes\n", "strategy", "unknown strategy 'bayes'; allowed: grid, random")]
+    [InlineData(Head + "checkpoint_every: 0\n", "checkpoint_every", "expected a positive integer, got '0'")]
+    [InlineData(Head + "checkpoint_every: often\n", "checkpoint_every", "expected a positive integer, got 'often'")]
     [InlineData(Head + "objective: f1\n", "objective", "unknown objective 'f1'; allowed: accuracy, loss")]
     [InlineData(Head + "seed: 1.5\n", "seed", "expected an integer, got '1.5'")]
     [InlineData(Head + "truncate: maybe\n", "truncate", "expected true or false, got 'maybe'")]

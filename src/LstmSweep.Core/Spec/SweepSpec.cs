@@ -40,6 +40,14 @@ public sealed record SweepSpec(
 
     /// <summary>strategy tpe: trials sampled at random until this many have an objective.</summary>
     public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
+
+    public const int DefaultCheckpointEvery = 10;
+
+    /// <summary>
+    /// <c>checkpoint_every</c>: a running trial saves a checkpoint every this many epochs, so an attempt that is lost
+    /// (its worker died) resumes from there instead of from epoch 0.
+    /// </summary>
+    public int CheckpointEvery { get; init; } = DefaultCheckpointEvery;
 }
 
 /// <summary>The task to train on and its options, defaults filled in for that task.</summary>

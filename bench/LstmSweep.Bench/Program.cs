@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using LstmSweep.Bench;
+using Spectre.Console;
+
+// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|all] [--seeds N] [--slots N]
+// Prints each result as it comes and rewrites its section of docs/benchmarks.md.
+var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
+int Option(string name, int fallback) =>
+    Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+int seeds = Option("--seeds", 5), slots = Option("--slots", Environment.ProcessorCount);
+var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+var work = Directory.CreateTempSubdirectory("lstmsweep-bench-").FullName;
+var report = Path.Combine(FindRoot(), "docs", "benchmarks.md");
+
+try
+{
+    if (what is "memory" or "all")
+    {
+        const int epochs = 5000, warmup = 500;
+        console.MarkupLine($"[bold]memory[/]: one cumsum trial of {epochs} epochs");
+        var result = MemoryBenchmark.Run(epochs, warmup);
+        WriteTable(console, ["after warm-up", "end", "growth", "peak", "ms/epoch"],
+            [[$"{result.RssWarmMb} MB", $"{result.RssEndMb} MB", $"{result.RssEndMb - result.RssWarmMb} MB", $"{result.RssPeakMb} MB", $"{result.MsPerEpoch:F2}"]]);
+        WriteSection(report, "memory", MemoryBenchmark.Markdown(result, warmup));
+    }
+    if (what is "asha" or "all")
+    {
+        console.MarkupLine($"[bold]asha[/]: grid against ASHA over {seeds} seed(s), {slots} slot(s)");
+        var rows = await AshaBenchmark.RunAsync(seeds, slots, work, line => console.WriteLine(line));
+        WriteTable(console, ["seed", "method", "best", "epochs", "pruned", "time"],
+            rows.Select(r => new[] { r.Seed.ToString(), r.Method, $"{r.Best:F4}", r.Epochs.ToString(), r.Pruned.ToString(), $"{r.Elapsed.TotalSeconds:F0}s" }).ToList());
+        WriteSection(report, "asha", AshaBenchmark.Markdown(rows, slots));
+    }
+    console.MarkupLine($"wrote {Markup.Escape(report)}");
+    return 0;
+}
+finally
+{
+    try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+}
+
+static void WriteTable(IAnsiConsole console, string[] headers, IReadOnlyList<string[]> rows)
+{
+    var table = new Table().AddColumns(headers);
+    foreach (var row in rows) table.AddRow(row);
+    // The table is the result: stdout.
+    AnsiConsole.Write(table);
+}
+
+/// <summary>Replaces (or appends) one benchmark's section, keeping the others' last results.</summary>
+static void WriteSection(string path, string name, string markdown)
+{
+    var begin = $"<!-- benchmark:{name} -->";
+    var end = $"<!-- /benchmark:{name} -->";
+    var stamp = $"_Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({System.Runtime.InteropServices.RuntimeInformation.OSDescription})._\n\n";
+    var block = $"{begin}\n{markdown}\n{stamp}{end}";
+    var text = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\nMade by `dotnet run -c Release --project bench/LstmSweep.Bench -- all`; each section is rewritten when its benchmark runs.\n\n";
+    text = text.Contains(begin)
+        ? Regex.Replace(text, Regex.Escape(begin) + ".*?" + Regex.Escape(end), block.Replace("$", "$$"), RegexOptions.Singleline)
+        : text.TrimEnd() + "\n\n" + block + "\n";
+    File.WriteAllText(path, text);
+}
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "LstmSweep.sln"))) return dir.FullName;
+    return Directory.GetCurrentDirectory();
+}
