@@ -234,16 +234,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         _watchedWorkers.Remove(worker);
         _idleWorkers.Remove(worker);
         var lost = _runningOn.Where(p => p.Value.Equals(worker)).Select(p => p.Key).ToList();
-        foreach (var trialId in lost)
-        {
-            _runningOn.Remove(trialId);
-            var trial = _state.Trials[trialId];
-            Persist(new TrialRequeued(_state.SweepId, trialId, trial.Attempts, $"worker {trial.Worker} was lost"), e =>
-            {
-                Apply(e);
-                NotifyIdleWorkers();
-            });
-        }
+        if (lost.Count == 0) return;
+        foreach (var trialId in lost) _runningOn.Remove(trialId);
+        var requeued = lost.Select(id => (ISweepEvent)new TrialRequeued(_state.SweepId, id, _state.Trials[id].Attempts,
+            $"worker {_state.Trials[id].Worker} was lost")).ToList();
+        PersistAll(requeued, Apply);
+        DeferAsync(worker, _ => NotifyIdleWorkers());
     }
 
     void RequeueInterruptedAttempts()
