@@ -194,14 +194,14 @@ public sealed class CoordinatorTests : TestKit
         Assert.All(state.Trials.Values, t => Assert.Equal(TrialStatus.Cancelled, t.Status));
     }
 
-    static SubmitSweep AshaSweep(string id)
+    static SubmitSweep AshaSweep(string id, bool pause = false)
     {
-        const string text = """
+        var text = $$"""
             name: asha
             task: stateful-counter
             strategy: grid
             scheduler: asha
-            asha: {min_epochs: 1, max_epochs: 9, reduction_factor: 3}
+            asha: {min_epochs: 1, max_epochs: 9, reduction_factor: 3, pause: {{(pause ? "true" : "false")}}}
             space: {units: [4, 5, 6, 7]}
             """;
         var (header, trials) = SweepPlan.For(SpecParser.Parse(text).Spec!, text, id, DateTimeOffset.UtcNow);
@@ -245,6 +245,32 @@ public sealed class CoordinatorTests : TestKit
         Assert.Equal(t[2].TrialId, worker2.ExpectMsg<CancelTrial>(Wait).TrialId);
         AwaitAssert(() => Assert.Equal(TrialStatus.Pruned, StateOf(recovered, "asha").Trials[t[2].TrialId].Status), Wait);
         Assert.Equal(0, StateOf(recovered, "asha").Count(TrialStatus.Failed)); // pruned is never failed
+    }
+
+    [Fact]
+    public void APausedTrialIsPromotedWhenLaterResultsPutItInTheTopThird()
+    {
+        var coordinator = StartCoordinator("pause");
+        coordinator.Tell(AshaSweep("pause", pause: true), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 3));
+        var t = Assigned(worker);
+
+        coordinator.Tell(Epoch(t[0], 1, 0.9)); // alone at the rung: the top ⌊1/3⌋ = 0 places, so it pauses
+        Assert.Equal(t[0].TrialId, worker.ExpectMsg<CancelTrial>(Wait).TrialId);
+        coordinator.Tell(Epoch(t[1], 1, 0.5));
+        Assert.Equal(t[1].TrialId, worker.ExpectMsg<CancelTrial>(Wait).TrialId);
+        AwaitAssert(() => Assert.Equal(TrialStatus.Pruned, StateOf(coordinator, "pause").Trials[t[0].TrialId].Status), Wait);
+
+        coordinator.Tell(Epoch(t[2], 1, 0.7)); // three results: trial 0 (0.9) is now the top third and is promoted
+        worker.ExpectMsg<CancelTrial>(Wait); // trial 2 pauses in its turn
+        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "pause").Trials[t[0].TrialId].Status), Wait);
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        var resumed = Assigned(worker).Single();
+        Assert.Equal(t[0].TrialId, resumed.TrialId);
+        Assert.Equal(2, resumed.Attempt); // a new attempt, which resumes from the trial's checkpoint
+        Assert.Equal(TrialStatus.Pruned, StateOf(coordinator, "pause").Trials[t[1].TrialId].Status);
     }
 
     [Fact]

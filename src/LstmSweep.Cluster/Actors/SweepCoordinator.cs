@@ -41,7 +41,10 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     sealed record CheckFinished { public static readonly CheckFinished Instance = new(); }
 
     /// <summary>Self-message: the scheduler stopped this attempt at the epoch it reported.</summary>
-    sealed record PruneTrial(EpochReported At);
+    sealed record PruneTrial(EpochReported At, SchedulerDecision Decision);
+
+    /// <summary>Self-message: resume the paused trials that have earned a promotion.</summary>
+    sealed record PromotePaused { public static readonly PromotePaused Instance = new(); }
 
     public static Props Props(string sweepId) => Akka.Actor.Props.Create(() => new SweepCoordinator(sweepId));
 
@@ -60,7 +63,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<TrialEpoch>(RecordEpoch);
         Command<TrialResult>(RecordResult);
         Command<TrialReturned>(Requeue);
-        Command<PruneTrial>(p => Prune(p.At));
+        Command<PruneTrial>(p => Prune(p.At, p.Decision));
+        Command<PromotePaused>(_ => Promote());
         Command<CheckFinished>(_ => FinishSweepWhenDone());
         Command<CancelSweep>(_ => Cancel());
         Command<GetSweepState>(_ => Sender.Tell(_state));
@@ -154,7 +158,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
         {
             var decision = ApplyAndDecide(e);
-            if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause) Self.Tell(new PruneTrial(e));
+            if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause) Self.Tell(new PruneTrial(e, decision));
+            Self.Tell(PromotePaused.Instance); // a new result at a rung may lift a paused trial into its top 1/η
         });
     }
 
@@ -162,13 +167,15 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     /// The scheduler stopped a trial at a rung: it ends pruned with the metrics it had there, and its worker is told
     /// to stop (whatever it reports afterwards belongs to a finished attempt and is ignored).
     /// </summary>
-    void Prune(EpochReported at)
+    void Prune(EpochReported at, SchedulerDecision decision)
     {
         if (!_state.IsCurrentAttempt(at.TrialId, at.Attempt)) return; // pruned already, or it finished meanwhile
         var trial = _state.Trials[at.TrialId];
         var ran = trial.StartedAt is { } started ? (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds : 0;
         var pruned = new TrialFinished(_state.SweepId, at.TrialId, at.Attempt, TrialStatus.Pruned, at.Loss, at.Accuracy,
-            at.Epoch, ran, $"pruned at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung", DateTimeOffset.UtcNow);
+            at.Epoch, ran, decision == SchedulerDecision.Pause
+                ? $"paused at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung yet; may be promoted"
+                : $"pruned at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung", DateTimeOffset.UtcNow);
         Persist(pruned, e =>
         {
             Apply(e);
@@ -256,9 +263,27 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Self.Tell(CheckFinished.Instance);
     }
 
+    /// <summary>Paused trials that the rungs now promote go back to waiting; their checkpoints carry them on.</summary>
+    void Promote()
+    {
+        if (_state.IsFinished || _state.CancelRequested) return;
+        var promoted = PromotableNow().Select(e => (ISweepEvent)new TrialPromoted(_state.SweepId, e.TrialNumber, e.Epoch)).ToList();
+        if (promoted.Count == 0) return;
+        PersistAll(promoted, Apply);
+        DeferAsync(promoted, _ => NotifyIdleWorkers());
+    }
+
+    IEnumerable<RungEntry> PromotableNow() => _scheduler.PromotableTrials(_rungs)
+        .Where(e => _state.Trials.TryGetValue(e.TrialNumber, out var t) && t.Status == TrialStatus.Pruned);
+
     void FinishSweepWhenDone()
     {
         if (_state.IsFinished || !_state.AllTrialsFinished) return;
+        if (!_state.CancelRequested && PromotableNow().Any())
+        {
+            Promote();
+            return;
+        }
         Persist(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Apply);
     }
 
@@ -293,6 +318,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             var step = _scheduler.Report(_rungs, new EpochObservation(r.TrialId, r.Epoch, objective));
             (_rungs, decision) = (step.State, step.Decision);
         }
+        if (e is TrialPromoted p && _state.Trials.TryGetValue(p.TrialId, out var paused) && paused.Status == TrialStatus.Pruned)
+            _rungs = _scheduler.Promote(_rungs, new TrialPromotion(p.TrialId));
         _state = _state.Apply(e);
         if (e is SweepSubmitted { Spec: { } spec })
         {

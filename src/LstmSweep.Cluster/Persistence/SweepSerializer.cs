@@ -23,6 +23,7 @@ public sealed class SweepSerializer : SerializerWithStringManifest
         ["epoch-reported.v1"] = typeof(EpochReported),
         ["trial-finished.v1"] = typeof(TrialFinished),
         ["trial-requeued.v1"] = typeof(TrialRequeued),
+        ["trial-promoted.v1"] = typeof(TrialPromoted),
         ["sweep-cancel-requested.v1"] = typeof(SweepCancelRequested),
         ["sweep-finished.v1"] = typeof(SweepFinished),
         ["submit-sweep.v1"] = typeof(SubmitSweep),

@@ -38,6 +38,12 @@ public sealed record TrialFinished(
 /// <summary>A running attempt was lost (its process died, or it was interrupted) and the trial waits again.</summary>
 public sealed record TrialRequeued(string SweepId, int TrialId, int Attempt, string Reason) : ISweepEvent;
 
+/// <summary>
+/// ASHA (pause variant) promoted a trial it had paused at a rung: it waits for a slot again and resumes from its
+/// checkpoint, not from epoch 0.
+/// </summary>
+public sealed record TrialPromoted(string SweepId, int TrialId, int FromEpoch) : ISweepEvent;
+
 /// <summary>The sweep ended: every trial finished, or it was cancelled.</summary>
 public sealed record SweepFinished(string SweepId, SweepStatus Status, DateTimeOffset At) : ISweepEvent;
 

@@ -84,6 +84,9 @@ public sealed record SweepState(
         {
             Status = TrialStatus.Waiting, Error = q.Reason, Worker = null, LastEpoch = null, EpochsRun = 0,
         }),
+        TrialPromoted p => Update(p.TrialId, trial => trial.Status == TrialStatus.Pruned
+            ? trial with { Status = TrialStatus.Waiting, Error = null, Worker = null, LastEpoch = null }
+            : trial),
         SweepCancelRequested => this with { CancelRequested = true },
         SweepFinished f => this with { Status = f.Status, FinishedAt = f.At },
         _ => this,
