@@ -57,13 +57,13 @@ public static class TrialTrainer
                 var path = request.Task.Options.Path ?? throw new ArgumentException("array: the task has no data path");
                 arrayData = ArrayDatasetCache.Shared.Get(path, request.Task.Options.Features);
             }
-            var task = TrainingTasks.Create(request.Task, config, TrialRandom.Create(request.Seed, TrialRandom.DataStream), arrayData);
+            var task = TrainingTasks.Create(request.Task, config, request.Seed, arrayData);
 
             using var run = new TrialRun(task, config, request.Seed, device);
             for (var epoch = 1; epoch <= config.Epochs; epoch++)
             {
                 if (cancellation.IsCancellationRequested) return Stopped(TrialStatus.Cancelled, null);
-                var training = run.TrainEpoch(cancellation);
+                var training = run.TrainEpoch(epoch, cancellation);
                 if (training.Cancelled) return Stopped(TrialStatus.Cancelled, null);
                 if (training.NonFiniteLoss is { } badLoss)
                     return Stopped(TrialStatus.Failed, $"training loss became {Describe(badLoss)} at epoch {epoch}");
