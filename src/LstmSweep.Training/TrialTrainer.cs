@@ -1,6 +1,7 @@
 using LstmSweep.Core.Data;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
+using LstmSweep.Training.Checkpoints;
 using LstmSweep.Training.Tasks;
 using LstmSweep.Training.Training;
 using TorchSharp;
@@ -10,16 +11,23 @@ namespace LstmSweep.Training;
 /// <summary>Everything one trial needs to train: the task, the hyperparameters and the trial's own seed.</summary>
 /// <remarks>
 /// Device goes through <see cref="TorchRuntime.ResolveDevice(string, out string?)"/>: an unavailable CUDA device trains
-/// on the CPU; call that method yourself to report the reason.
+/// on the CPU; call that method yourself to report the reason. With <paramref name="Checkpoints"/> the trial writes
+/// checkpoints as it goes and resumes from the newest usable one in that directory (see <see cref="TrialTrainer"/>).
 /// </remarks>
-public sealed record TrainingRequest(TaskSpec Task, TrialConfig Config, long Seed, string Device = "cpu");
+public sealed record TrainingRequest(
+    TaskSpec Task, TrialConfig Config, long Seed, string Device = "cpu", CheckpointSettings? Checkpoints = null);
 
 /// <summary>
 /// How a trial ended. Complete: Loss/Accuracy are the evaluation metrics after the last epoch. Failed: Error says why
 /// (a NaN or infinite loss names the epoch). Cancelled: the token was cancelled between steps.
 /// </summary>
-/// <remarks>When a trial stops early, Loss/Accuracy are those of the last finished epoch (NaN if none finished).</remarks>
-public sealed record TrainingOutcome(TrialStatus Status, double Loss, double Accuracy, int EpochsRun, string? Error);
+/// <remarks>
+/// When a trial stops early, Loss/Accuracy are those of the last finished epoch (NaN if none finished). EpochsRun
+/// counts the epochs a resumed trial had before too; <paramref name="ResumedFromEpoch"/> is the checkpoint's epoch it
+/// resumed from (0: trained from scratch).
+/// </remarks>
+public sealed record TrainingOutcome(
+    TrialStatus Status, double Loss, double Accuracy, int EpochsRun, string? Error, int ResumedFromEpoch = 0);
 
 public static class TrialTrainer
 {
@@ -29,6 +37,16 @@ public static class TrialTrainer
     /// also while other trials train on other threads of the same process. An array task's data file is loaded
     /// through <see cref="ArrayDatasetCache.Shared"/>.
     /// </summary>
+    /// <remarks>
+    /// <para>With <see cref="TrainingRequest.Checkpoints"/>: first resumes from the newest checkpoint in the directory
+    /// with epoch ≤ config.Epochs that reads back whole and belongs to this trial (same task, options, data, seed and
+    /// config apart from epochs; damaged or foreign files are skipped), then writes one after every
+    /// <see cref="CheckpointSettings.Every"/>-th epoch and after the last, before <paramref name="onEpoch"/> hears of
+    /// that epoch. <paramref name="onEpoch"/> hears only of epochs trained in this call. A checkpoint at config.Epochs
+    /// completes the trial without training. A resumed trial ends bit-identical to one that never stopped, and a
+    /// checkpoint at epoch k continues a trial with more epochs exactly as if it had been asked for them from the
+    /// start (ASHA's promotion).</para>
+    /// </remarks>
     public static TrainingOutcome Train(TrainingRequest request, Action<EpochMetrics>? onEpoch, CancellationToken cancellation)
         => Train(request, arrayData: null, onEpoch, cancellation);
 
@@ -44,8 +62,9 @@ public static class TrialTrainer
         TrainingRequest request, ArrayDataset? arrayData, Action<EpochMetrics>? onEpoch, CancellationToken cancellation)
     {
         EpochMetrics? last = null;
+        var resumedFrom = 0;
         TrainingOutcome Stopped(TrialStatus status, string? error) =>
-            new(status, last?.Loss ?? double.NaN, last?.Accuracy ?? double.NaN, last?.Epoch ?? 0, error);
+            new(status, last?.Loss ?? double.NaN, last?.Accuracy ?? double.NaN, last?.Epoch ?? 0, error, resumedFrom);
 
         try
         {
@@ -57,13 +76,29 @@ public static class TrialTrainer
                 var path = request.Task.Options.Path ?? throw new ArgumentException("array: the task has no data path");
                 arrayData = ArrayDatasetCache.Shared.Get(path, request.Task.Options.Features);
             }
-            var task = TrainingTasks.Create(request.Task, config, TrialRandom.Create(request.Seed, TrialRandom.DataStream), arrayData);
+            var task = TrainingTasks.Create(request.Task, config, request.Seed, arrayData);
 
             using var run = new TrialRun(task, config, request.Seed, device);
-            for (var epoch = 1; epoch <= config.Epochs; epoch++)
+            var checkpoints = request.Checkpoints is { } settings
+                ? new CheckpointStore(settings, CheckpointStore.IdentityOf(request, arrayData))
+                : null;
+            if (checkpoints?.RestoreLatest(run, config.Epochs) is { } restored)
+            {
+                resumedFrom = restored.Epoch;
+                last = restored;
+                if (resumedFrom == config.Epochs)
+                {
+                    // Already trained to the end: report the restored model's evaluation.
+                    var (finalLoss, finalAccuracy) = run.Evaluate();
+                    last = restored with { Loss = finalLoss, Accuracy = finalAccuracy };
+                    return Stopped(TrialStatus.Complete, null);
+                }
+            }
+
+            for (var epoch = resumedFrom + 1; epoch <= config.Epochs; epoch++)
             {
                 if (cancellation.IsCancellationRequested) return Stopped(TrialStatus.Cancelled, null);
-                var training = run.TrainEpoch(cancellation);
+                var training = run.TrainEpoch(epoch, cancellation);
                 if (training.Cancelled) return Stopped(TrialStatus.Cancelled, null);
                 if (training.NonFiniteLoss is { } badLoss)
                     return Stopped(TrialStatus.Failed, $"training loss became {Describe(badLoss)} at epoch {epoch}");
@@ -72,6 +107,8 @@ public static class TrialTrainer
                 if (!double.IsFinite(loss))
                     return Stopped(TrialStatus.Failed, $"evaluation loss became {Describe(loss)} at epoch {epoch}");
                 last = new EpochMetrics(epoch, loss, accuracy, training.MeanLoss);
+                if (checkpoints is not null && (epoch % checkpoints.Every == 0 || epoch == config.Epochs))
+                    checkpoints.Write(run, last);
                 onEpoch?.Invoke(last);
             }
             return Stopped(TrialStatus.Complete, null);

@@ -9,5 +9,5 @@ internal sealed class FixedTask(TaskShape shape, SequenceSet training, SequenceS
 
     public SequenceSet EvaluationSet => evaluation;
 
-    public SequenceSet NextTrainingSet() => training;
+    public SequenceSet TrainingSet(int epoch) => training;
 }

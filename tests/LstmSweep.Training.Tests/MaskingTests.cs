@@ -26,9 +26,9 @@ public class MaskingTests
         using var padded = new TrialRun(PadWithNoise(task, extraSteps: 5), config, seed: 3, CPU);
 
         Assert.Equal(tight.Evaluate(), padded.Evaluate());
-        for (var epoch = 0; epoch < 2; epoch++)
+        for (var epoch = 1; epoch <= 2; epoch++)
         {
-            Assert.Equal(tight.TrainEpoch(default), padded.TrainEpoch(default));
+            Assert.Equal(tight.TrainEpoch(epoch, default), padded.TrainEpoch(epoch, default));
             Assert.Equal(tight.Evaluate(), padded.Evaluate());
         }
     }
@@ -36,7 +36,7 @@ public class MaskingTests
     private static FixedTask VariableLengthTasks(OutputHead head)
     {
         var source = new VariableLengthTask(new TaskOptions { Samples = 30, MinLen = 2, MaxLen = 6 }, new Random(5));
-        if (head == OutputHead.PerTimestep) return new FixedTask(source.Shape, source.NextTrainingSet(), source.EvaluationSet);
+        if (head == OutputHead.PerTimestep) return new FixedTask(source.Shape, source.TrainingSet(1), source.EvaluationSet);
 
         // Last-step variant: one label per sequence, the label of its last valid step.
         SequenceSet LastStepLabels(SequenceSet set) => set with
@@ -45,7 +45,7 @@ public class MaskingTests
             LabelsPerStep = false,
         };
         return new FixedTask(source.Shape with { Head = OutputHead.LastStep },
-            LastStepLabels(source.NextTrainingSet()), LastStepLabels(source.EvaluationSet));
+            LastStepLabels(source.TrainingSet(1)), LastStepLabels(source.EvaluationSet));
     }
 
     private static FixedTask PadWithNoise(FixedTask task, int extraSteps)
@@ -58,6 +58,6 @@ public class MaskingTests
                 padded.Inputs.AsSpan((row * padded.Timesteps + step) * padded.Features, padded.Features).Fill(50f);
             return padded;
         }
-        return new FixedTask(task.Shape, Pad(task.NextTrainingSet()), Pad(task.EvaluationSet));
+        return new FixedTask(task.Shape, Pad(task.TrainingSet(1)), Pad(task.EvaluationSet));
     }
 }

@@ -15,7 +15,7 @@ public class TaskTests
     [Fact]
     public void CumsumLabelsEachStepByWhetherTheRunningSumPassesAQuarterOfT()
     {
-        var task = new CumsumTask(new TaskOptions { Timesteps = 8, EvalSamples = 50 }, batchSize: 3, new Random(1));
+        var task = new CumsumTask(new TaskOptions { Timesteps = 8, EvalSamples = 50 }, batchSize: 3, seed: 1);
         var eval = task.EvaluationSet;
         Assert.Equal((50, 8, 1), (eval.Count, eval.Timesteps, eval.Features));
         for (var row = 0; row < eval.Count; row++)
@@ -29,16 +29,18 @@ public class TaskTests
                 Assert.Equal(sum > 2.0 ? 1 : 0, eval.Labels[row * 8 + step]);
             }
         }
-        var first = task.NextTrainingSet();
+        var first = task.TrainingSet(1);
         Assert.Equal(3, first.Count); // sequences_per_epoch defaults to one batch
-        Assert.NotEqual(first.Inputs, task.NextTrainingSet().Inputs); // fresh every epoch
+        Assert.NotEqual(first.Inputs, task.TrainingSet(2).Inputs); // fresh every epoch
+        Assert.Equal(first.Inputs, task.TrainingSet(1).Inputs); // an epoch's sequences depend on the epoch alone
+        Assert.NotEqual(eval.Inputs.AsSpan(0, 3 * 8).ToArray(), first.Inputs); // and are not the evaluation set's
     }
 
     [Fact]
     public void EchoSecondTargetsTheSecondSymbolAndHoldsOutTheLastFifth()
     {
         var task = new EchoSecondTask(new TaskOptions { Timesteps = 6, NMax = 4, Samples = 100 }, new Random(1));
-        var (training, eval) = (task.NextTrainingSet(), task.EvaluationSet);
+        var (training, eval) = (task.TrainingSet(1), task.EvaluationSet);
         Assert.Equal((80, 20), (training.Count, eval.Count));
         Assert.Equal((6, 4), (eval.Timesteps, eval.Features));
         for (var row = 0; row < eval.Count; row++)
@@ -53,7 +55,7 @@ public class TaskTests
     public void VariableLengthTargetIsTheInputDelayedByOneStepAndOneStepLonger()
     {
         var task = new VariableLengthTask(new TaskOptions { MinLen = 2, MaxLen = 5, Alphabet = 3, Samples = 50 }, new Random(1));
-        var set = task.NextTrainingSet();
+        var set = task.TrainingSet(1);
         Assert.Equal((6, 4), (set.Timesteps, set.Features));
         Assert.Contains(set.Lengths, length => length == 3);
         Assert.Contains(set.Lengths, length => length == 6);
@@ -91,7 +93,7 @@ public class TaskTests
     public void BatchesAndLogitsHaveTheTaskShapes(TaskKind kind, int steps, int features, int scored, int outputs)
     {
         using var scope = NewDisposeScope();
-        var task = TrainingTasks.Create(new TaskSpec(kind, new TaskOptions()), Config, new Random(1), ArrayData());
+        var task = TrainingTasks.Create(new TaskSpec(kind, new TaskOptions()), Config, seed: 1, ArrayData());
         var set = task.EvaluationSet;
         var rows = Enumerable.Range(0, Math.Min(3, set.Count)).ToArray();
         var batch = SequenceBatch.Create(set, rows, task.Shape, CPU);

@@ -24,7 +24,7 @@ internal sealed class ArrayTask : ITrainingTask
 
     public SequenceSet EvaluationSet { get; }
 
-    public SequenceSet NextTrainingSet() => training;
+    public SequenceSet TrainingSet(int epoch) => training;
 
     private static void Validate(ArrayDataset data)
     {

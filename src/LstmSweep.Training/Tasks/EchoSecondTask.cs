@@ -38,5 +38,5 @@ internal sealed class EchoSecondTask : ITrainingTask
 
     public SequenceSet EvaluationSet { get; }
 
-    public SequenceSet NextTrainingSet() => training;
+    public SequenceSet TrainingSet(int epoch) => training;
 }

@@ -8,6 +8,10 @@ internal interface ITrainingTask
     /// <summary>The held-out sequences evaluated after every epoch (the same for the whole trial).</summary>
     SequenceSet EvaluationSet { get; }
 
-    /// <summary>The sequences to train on in the next epoch (a fixed set, or fresh ones each epoch for cumsum).</summary>
-    SequenceSet NextTrainingSet();
+    /// <summary>
+    /// The sequences to train on in <paramref name="epoch"/> (1-based): a fixed set, or fresh ones each epoch for
+    /// cumsum. The same epoch gives the same sequences however many epochs were asked for before (a resumed trial
+    /// asks for its later epochs only).
+    /// </summary>
+    SequenceSet TrainingSet(int epoch);
 }

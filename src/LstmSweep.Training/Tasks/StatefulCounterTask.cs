@@ -24,5 +24,5 @@ internal sealed class StatefulCounterTask : ITrainingTask
 
     public SequenceSet EvaluationSet => samples;
 
-    public SequenceSet NextTrainingSet() => samples;
+    public SequenceSet TrainingSet(int epoch) => samples;
 }

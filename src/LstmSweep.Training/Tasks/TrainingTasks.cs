@@ -6,17 +6,17 @@ namespace LstmSweep.Training.Tasks;
 
 internal static class TrainingTasks
 {
-    /// <summary>The task of a spec, its data drawn from <paramref name="dataRandom"/>.</summary>
+    /// <summary>The task of a spec, its data drawn from the data stream of the trial with <paramref name="seed"/>.</summary>
     /// <param name="arrayData">The loaded dataset; required for the array task, ignored otherwise.</param>
-    public static ITrainingTask Create(TaskSpec spec, TrialConfig config, Random dataRandom, ArrayDataset? arrayData) => spec.Kind switch
+    public static ITrainingTask Create(TaskSpec spec, TrialConfig config, long seed, ArrayDataset? arrayData) => spec.Kind switch
     {
-        TaskKind.Cumsum => new CumsumTask(spec.Options, config.BatchSize, dataRandom),
-        TaskKind.EchoSecond => new EchoSecondTask(spec.Options, dataRandom),
+        TaskKind.Cumsum => new CumsumTask(spec.Options, config.BatchSize, seed),
+        TaskKind.EchoSecond => new EchoSecondTask(spec.Options, TrialRandom.Create(seed, TrialRandom.DataStream)),
         TaskKind.StatefulCounter => new StatefulCounterTask(),
         TaskKind.Array => new ArrayTask(
             arrayData ?? throw new ArgumentException("array: no dataset was given (the task's path was not loaded)"),
             spec.Options.ValidationSplit),
-        TaskKind.VariableLength => new VariableLengthTask(spec.Options, dataRandom),
+        TaskKind.VariableLength => new VariableLengthTask(spec.Options, TrialRandom.Create(seed, TrialRandom.DataStream)),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown task"),
     };
 }

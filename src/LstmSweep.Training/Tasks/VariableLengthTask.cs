@@ -60,5 +60,5 @@ internal sealed class VariableLengthTask : ITrainingTask
 
     public SequenceSet EvaluationSet { get; }
 
-    public SequenceSet NextTrainingSet() => training;
+    public SequenceSet TrainingSet(int epoch) => training;
 }

@@ -23,7 +23,7 @@ internal sealed class TrialRun : IDisposable
     private readonly ITrainingTask task;
     private readonly TrialConfig config;
     private readonly Device device;
-    private readonly Random shuffleRandom;
+    private readonly long seed;
     private readonly LstmNetwork model;
     private readonly AdamOptimizer optimizer;
 
@@ -32,7 +32,7 @@ internal sealed class TrialRun : IDisposable
         this.task = task;
         this.config = config;
         this.device = device;
-        shuffleRandom = TrialRandom.Create(seed, TrialRandom.ShuffleStream);
+        this.seed = seed;
         var shape = new NetworkShape(task.Shape.InputFeatures, config.Units, config.Layers, config.MergeMode,
             task.Shape.NetworkOutputs, task.Shape.Head);
         // Initialised on the CPU from the seed, then moved: the same initial weights on every device.
@@ -43,15 +43,19 @@ internal sealed class TrialRun : IDisposable
 
     internal LstmNetwork Model => model;
 
+    internal AdamOptimizer Optimizer => optimizer;
+
     /// <summary>
-    /// One pass over the task's next training set. Stateless: shuffled batches. Stateful: batches in order, each row
-    /// continuing the state its row had at the end of the previous batch, from zeros at the start of the epoch.
+    /// One pass over the task's training set of <paramref name="epoch"/> (1-based). Stateless: batches shuffled by
+    /// the epoch's own generator. Stateful: batches in order, each row continuing the state its row had at the end of
+    /// the previous batch, from zeros at the start of the epoch. Nothing but the model and the optimizer carries over
+    /// from one epoch to the next, so a checkpoint of those two resumes exactly.
     /// </summary>
-    public EpochTraining TrainEpoch(CancellationToken cancellation)
+    public EpochTraining TrainEpoch(int epoch, CancellationToken cancellation)
     {
-        var set = task.NextTrainingSet();
+        var set = task.TrainingSet(epoch);
         var order = Enumerable.Range(0, set.Count).ToArray();
-        if (!config.Stateful) shuffleRandom.Shuffle(order);
+        if (!config.Stateful) TrialRandom.ForEpoch(seed, TrialRandom.ShuffleStream, epoch).Shuffle(order);
 
         RecurrentState? carried = null;
         try
