@@ -15,7 +15,7 @@ static class SweepRunner
         var database = new DatabaseTarget(DatabaseKind.Sqlite, Path.Combine(workDirectory, $"{spec.Name}-{Guid.NewGuid():N}.db"));
         var sweepId = SweepPlan.NewSweepId(spec.Name);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using var sweep = EmbeddedSweep.Open(database, sweepId, SlotDevices.For(slots));
+        await using var sweep = EmbeddedSweep.Open(database, sweepId, SlotDevices.For(slots), Path.Combine(workDirectory, "checkpoints"));
         var (header, trials) = SweepPlan.For(spec, specText, sweepId, DateTimeOffset.UtcNow);
         await sweep.SubmitAsync(header, trials);
         await foreach (var e in sweep.Events.ReadAllAsync())

@@ -19,6 +19,7 @@ public class ResumeTests
             // Stderr is redirected, so progress is one plain line per finished trial: "[2/6] trial ...".
             Assert.True(run.WaitForStderr(e => Regex.IsMatch(e, @"\[2/6\] trial"), TimeSpan.FromMinutes(3)),
                 "two trials did not finish in time:\n" + run.Stderr);
+            Thread.Sleep(600); // let the third trial train past a checkpoint or two
             Assert.False(run.HasExited, "the sweep ended before it could be killed; make its trials longer:\n" + run.Stderr);
             run.Kill();
             sweepId = Regex.Match(run.Stderr, @"sweep (resume-[0-9a-f]{6})").Groups[1].Value;
@@ -45,8 +46,11 @@ public class ResumeTests
             Assert.Equal(1, now.Attempts); // not re-run
             Assert.Equal(trial.Accuracy, now.Accuracy);
         }
-        // The trial that was running when the process died ran again, as a second attempt.
-        Assert.Contains(after, t => t.Attempts == 2);
+        // The trial that was running when the process died ran again, as a second attempt, from its last checkpoint.
+        var rerun = after.Single(t => t.Attempts == 2);
+        Assert.True(rerun.ResumedFromEpoch > 0, $"trial {rerun.Id} started again from epoch 0");
+        Assert.Equal(0, rerun.ResumedFromEpoch % 5);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "lstmsweep-checkpoints", sweepId)), "a finished sweep's checkpoints are removed");
 
         // And the journal agrees with what resume printed.
         var final = CliProcess.Run(dir.Path, "results", sweepId, "--db", db, "--output", "json");
@@ -65,12 +69,12 @@ public class ResumeTests
         Assert.Contains("no sweep with that id", result.Stderr);
     }
 
-    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy, string? Error);
+    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy, string? Error, int ResumedFromEpoch);
 
     static List<Trial> Trials(string json) => JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()
         .Select(t => new Trial(t.GetProperty("trial_id").GetInt32(), t.GetProperty("status").GetString()!,
             t.GetProperty("attempts").GetInt32(),
             t.GetProperty("accuracy").ValueKind == JsonValueKind.Number ? t.GetProperty("accuracy").GetDouble() : null,
-            t.GetProperty("error").GetString()))
+            t.GetProperty("error").GetString(), t.GetProperty("resumed_from_epoch").GetInt32()))
         .ToList();
 }

@@ -22,6 +22,7 @@ static class Specs
         task: cumsum
         strategy: grid
         seed: 11
+        checkpoint_every: 5
         space:
           units: [6, 8, 10]
           merge_mode: [none, sum]

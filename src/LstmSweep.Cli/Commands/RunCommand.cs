@@ -18,13 +18,17 @@ public static class RunCommand
         var slots = new Option<int?>("--slots") { Description = "Trials trained at once (default: one per core, or one per GPU)" };
         var output = CommonOptions.Output();
         var resume = new Option<string?>("--resume") { Description = "Continue this sweep from the journal: finished trials are kept, interrupted ones run again" };
-        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume };
+        var checkpoints = new Option<string?>("--checkpoints")
+        {
+            Description = "Folder for trial checkpoints (default: lstmsweep-checkpoints beside the database); removed for a sweep once it ends",
+        };
+        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume, checkpoints };
         command.SetAction((result, _) => RunAsync(result.GetValue(spec)!, result.GetValue(db), result.GetValue(slots),
-            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume)));
+            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume), result.GetValue(checkpoints)));
         return command;
     }
 
-    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId)
+    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId, string? checkpointsOption)
     {
         // Everything the user gave is checked before anything is opened or written.
         var parsed = SpecParser.ParseFile(specPath);
@@ -48,7 +52,8 @@ public static class RunCommand
         var specText = await File.ReadAllTextAsync(specPath);
         var devices = SlotDevices.For(slots);
         var sweepId = resumeId ?? SweepPlan.NewSweepId(spec.Name);
-        await using var sweep = EmbeddedSweep.Open(database, sweepId, devices);
+        var checkpointRoot = Path.GetFullPath(checkpointsOption ?? CheckpointDirectories.DefaultRoot(database));
+        await using var sweep = EmbeddedSweep.Open(database, sweepId, devices, checkpointRoot);
 
         SweepState state;
         if (resumeId is null)
@@ -76,6 +81,7 @@ public static class RunCommand
         if (!state.IsFinished) await FollowUntilFinishedAsync(sweep, state);
 
         var final = await sweep.StateAsync();
+        if (final.IsFinished) CheckpointDirectories.DeleteSweep(checkpointRoot, sweepId);
         ResultsRenderer.Write(final, output);
         return ResultsRenderer.ExitCodeFor(final);
     }

@@ -72,6 +72,9 @@ public static class ProgressView
                 case TrialRequeued q:
                     Terminal.Info($"trial {q.TrialId} requeued: {q.Reason}");
                     break;
+                case TrialPromoted p:
+                    Terminal.Info($"trial {p.TrialId} promoted from its rung at epoch {p.FromEpoch}: resumes from its checkpoint");
+                    break;
             }
             if (e is SweepFinished) break;
         }

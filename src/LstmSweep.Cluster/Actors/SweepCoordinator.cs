@@ -146,7 +146,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         PersistAll(started, Apply);
         DeferAsync(started, events => request.Worker.Tell(new WorkAssigned(events
             .Select(e => new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, _state.Trials[e.TrialId].Config,
-                _state.Trials[e.TrialId].Seed, Self))
+                _state.Trials[e.TrialId].Seed, Self, _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery))
             .ToList())));
     }
 
@@ -193,7 +193,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             return;
         }
         var finished = new TrialFinished(_state.SweepId, result.TrialId, result.Attempt, result.Status, result.Loss,
-            result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow);
+            result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow, result.ResumedFromEpoch);
         Persist(finished, e =>
         {
             Apply(e);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using LstmSweep.Cluster.Hosting;
 using LstmSweep.Cluster.Protocol;
 using LstmSweep.Core.Trials;
 using LstmSweep.Training;
@@ -18,11 +19,14 @@ public sealed class TrialActor : ReceiveActor
     readonly CancellationTokenSource _cancellation = new();
     readonly Stopwatch _clock = new();
 
-    public static Props Props(AssignTrial assignment, string device)
-        => Akka.Actor.Props.Create(() => new TrialActor(assignment, device));
+    readonly string? _checkpointRoot;
 
-    public TrialActor(AssignTrial assignment, string device)
+    public static Props Props(AssignTrial assignment, string device, string? checkpointRoot)
+        => Akka.Actor.Props.Create(() => new TrialActor(assignment, device, checkpointRoot));
+
+    public TrialActor(AssignTrial assignment, string device, string? checkpointRoot)
     {
+        _checkpointRoot = checkpointRoot;
         _assignment = assignment;
         _device = device;
         Receive<TrainingOutcome>(Report);
@@ -33,7 +37,12 @@ public sealed class TrialActor : ReceiveActor
     {
         var a = _assignment;
         var coordinator = a.Coordinator;
-        var request = new TrainingRequest(a.Task, a.Config, a.Seed, _device);
+        // Every attempt of a trial shares its checkpoint directory: training is deterministic, so any checkpoint of the
+        // trial is a point on the same trajectory, and a new attempt (after a lost worker, or an ASHA promotion) resumes
+        // from the newest one.
+        var checkpoints = _checkpointRoot is null ? null
+            : new CheckpointSettings(CheckpointDirectories.ForTrial(_checkpointRoot, a.SweepId, a.TrialId), a.CheckpointEvery);
+        var request = new TrainingRequest(a.Task, a.Config, a.Seed, _device, checkpoints);
         var token = _cancellation.Token;
         _clock.Start();
         Task.Factory.StartNew(() =>
@@ -57,7 +66,7 @@ public sealed class TrialActor : ReceiveActor
         bool complete = outcome.Status == TrialStatus.Complete;
         a.Coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, outcome.Status,
             complete ? outcome.Loss : null, complete ? outcome.Accuracy : null, outcome.EpochsRun,
-            (long)_clock.Elapsed.TotalMilliseconds, outcome.Error));
+            (long)_clock.Elapsed.TotalMilliseconds, outcome.Error, outcome.ResumedFromEpoch));
         Context.Stop(Self);
     }
 

@@ -14,6 +14,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
     readonly IActorRef _coordinator;
     readonly string _workerName;
     readonly IReadOnlyList<string> _slotDevices;
+    readonly string? _checkpointRoot;
     readonly Dictionary<IActorRef, int> _slotByTrial = new();
     readonly Dictionary<(string SweepId, int TrialId, int Attempt), IActorRef> _trials = new();
     bool _requestInFlight;
@@ -22,12 +23,14 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
     static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
     sealed record RequestTimedOut;
 
-    public static Props Props(IActorRef coordinator, string workerName, IReadOnlyList<string> slotDevices)
-        => Akka.Actor.Props.Create(() => new WorkerAgent(coordinator, workerName, slotDevices));
+    public static Props Props(IActorRef coordinator, string workerName, IReadOnlyList<string> slotDevices, string? checkpointRoot)
+        => Akka.Actor.Props.Create(() => new WorkerAgent(coordinator, workerName, slotDevices, checkpointRoot));
 
     /// <param name="slotDevices">One entry per slot: the device a trial in that slot trains on ("cpu", "cuda:0", ...).</param>
-    public WorkerAgent(IActorRef coordinator, string workerName, IReadOnlyList<string> slotDevices)
+    /// <param name="checkpointRoot">Where trials keep checkpoints (shared by every worker of a cluster), or null for none.</param>
+    public WorkerAgent(IActorRef coordinator, string workerName, IReadOnlyList<string> slotDevices, string? checkpointRoot)
     {
+        _checkpointRoot = checkpointRoot;
         _coordinator = coordinator;
         _workerName = workerName;
         _slotDevices = slotDevices;
@@ -77,7 +80,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
                 $"worker {_workerName} had no free slot"));
             return;
         }
-        var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot]),
+        var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot], _checkpointRoot),
             $"trial-{assignment.SweepId}-{assignment.TrialId}-{assignment.Attempt}");
         Context.Watch(trial);
         _slotByTrial[trial] = slot;

@@ -26,8 +26,11 @@ public sealed class EmbeddedSweep : IAsyncDisposable
     /// <summary>The sweep's journal events as they are persisted, ending after SweepFinished.</summary>
     public ChannelReader<ISweepEvent> Events => _events.Reader;
 
-    EmbeddedSweep(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices)
+    readonly string? _checkpointRoot;
+
+    EmbeddedSweep(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices, string? checkpointRoot)
     {
+        _checkpointRoot = checkpointRoot;
         SweepId = sweepId;
         _slotDevices = slotDevices;
         database.PrepareForWriting();
@@ -37,8 +40,8 @@ public sealed class EmbeddedSweep : IAsyncDisposable
         _coordinator = _system.ActorOf(SweepCoordinator.Props(sweepId), "sweep-" + sweepId);
     }
 
-    public static EmbeddedSweep Open(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices)
-        => new(database, sweepId, slotDevices);
+    public static EmbeddedSweep Open(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices, string? checkpointRoot)
+        => new(database, sweepId, slotDevices, checkpointRoot);
 
     /// <summary>The sweep as the coordinator knows it (after recovery from the journal).</summary>
     public Task<SweepState> StateAsync() => _coordinator.Ask<SweepState>(new GetSweepState(SweepId), AskTimeout);
@@ -51,7 +54,7 @@ public sealed class EmbeddedSweep : IAsyncDisposable
 
     /// <summary>Starts the local worker: from here on trials run.</summary>
     public void StartWorker()
-        => _worker ??= _system.ActorOf(WorkerAgent.Props(_coordinator, $"{Environment.MachineName}/{Environment.ProcessId}", _slotDevices), "worker");
+        => _worker ??= _system.ActorOf(WorkerAgent.Props(_coordinator, $"{Environment.MachineName}/{Environment.ProcessId}", _slotDevices, _checkpointRoot), "worker");
 
     public Task CancelAsync() => _coordinator.Ask<SweepAccepted>(new CancelSweep(SweepId), AskTimeout);
 

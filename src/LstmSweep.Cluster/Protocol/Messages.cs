@@ -41,7 +41,8 @@ public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
 
 /// <summary>Train attempt <paramref name="Attempt"/> of a trial.</summary>
 public sealed record AssignTrial(
-    string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator)
+    string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator,
+    int CheckpointEvery = SweepSpec.DefaultCheckpointEvery)
     : ISweepProtocol;
 
 /// <summary>A worker gives an attempt back unrun or unfinished (no free slot, or it is leaving): it waits again.</summary>
@@ -56,4 +57,4 @@ public sealed record TrialEpoch(string SweepId, int TrialId, int Attempt, EpochM
 
 public sealed record TrialResult(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
-    long DurationMs, string? Error) : ISweepProtocol;
+    long DurationMs, string? Error, int ResumedFromEpoch = 0) : ISweepProtocol;

@@ -84,9 +84,10 @@ public sealed record TrialDocument(
     long DurationMs,
     int Attempts,
     string? Error,
-    long Seed)
+    long Seed,
+    int ResumedFromEpoch)
 {
     public static TrialDocument From(TrialState t) => new(
         t.TrialId, ConfigDocument.From(t.Config), t.Status.ToName(), t.Accuracy, t.Loss, t.EpochsRun, t.DurationMs,
-        t.Attempts, t.Error, t.Seed);
+        t.Attempts, t.Error, t.Seed, t.ResumedFromEpoch);
 }

@@ -33,7 +33,7 @@ public sealed record EpochReported(
 /// <summary>An attempt ended: complete, failed (with the reason), cancelled, or pruned by the scheduler.</summary>
 public sealed record TrialFinished(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
-    long DurationMs, string? Error, DateTimeOffset At) : ISweepEvent;
+    long DurationMs, string? Error, DateTimeOffset At, int ResumedFromEpoch = 0) : ISweepEvent;
 
 /// <summary>A running attempt was lost (its process died, or it was interrupted) and the trial waits again.</summary>
 public sealed record TrialRequeued(string SweepId, int TrialId, int Attempt, string Reason) : ISweepEvent;

@@ -19,7 +19,8 @@ public sealed record TrialState(
     string? Error,
     string? Worker,
     EpochMetrics? LastEpoch,
-    DateTimeOffset? StartedAt = null)
+    DateTimeOffset? StartedAt = null,
+    int ResumedFromEpoch = 0)
 {
     public bool IsFinished => Status is TrialStatus.Complete or TrialStatus.Failed or TrialStatus.Cancelled or TrialStatus.Pruned;
 }
@@ -78,7 +79,7 @@ public sealed record SweepState(
         TrialFinished f => UpdateAttempt(f.TrialId, f.Attempt, trial => trial with
         {
             Status = f.Status, Loss = f.Loss, Accuracy = f.Accuracy, EpochsRun = f.EpochsRun, DurationMs = f.DurationMs,
-            Error = f.Error,
+            Error = f.Error, ResumedFromEpoch = f.ResumedFromEpoch,
         }),
         TrialRequeued q => UpdateAttempt(q.TrialId, q.Attempt, trial => trial with
         {
