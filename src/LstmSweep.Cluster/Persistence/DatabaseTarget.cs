@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace LstmSweep.Cluster.Persistence;
 
@@ -29,6 +30,15 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string Location)
         {
             var connection = text["postgres:".Length..];
             if (connection.Length == 0) { error = "--db postgres: needs a connection string, e.g. --db \"postgres:Host=localhost;Database=lstmsweep;Username=lstmsweep\""; return false; }
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(connection);
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+            {
+                error = $"--db postgres: is not a valid PostgreSQL connection string ({e.Message}); e.g. --db \"postgres:Host=localhost;Port=5432;Database=lstmsweep;Username=lstmsweep;Password=...\"";
+                return false;
+            }
             target = new DatabaseTarget(DatabaseKind.Postgres, connection);
             return true;
         }
@@ -44,18 +54,68 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string Location)
     /// <summary>LinqToDB's provider name for the journal plugin.</summary>
     public string ProviderName => Kind == DatabaseKind.Sqlite ? LinqToDB.ProviderName.SQLiteMS : LinqToDB.ProviderName.PostgreSQL15;
 
-    /// <summary>Whether the database can already hold sweeps (for read-only commands that must not create a file).</summary>
-    public bool Exists => Kind != DatabaseKind.Sqlite || File.Exists(Location);
+    /// <summary>
+    /// Whether the database can already hold sweeps (for read-only commands that must not create a file). For
+    /// PostgreSQL this connects once and throws <see cref="DatabaseUnreachableException"/> when it cannot: the journal
+    /// plugin itself would only retry and log, and the command would wait for its ask to time out.
+    /// </summary>
+    public bool Exists
+    {
+        get
+        {
+            if (Kind == DatabaseKind.Sqlite) return File.Exists(Location);
+            EnsureReachable();
+            return true;
+        }
+    }
 
-    public string Describe() => Kind == DatabaseKind.Sqlite ? $"sqlite:{Location}" : "postgres";
+    /// <summary>What <see cref="Describe"/> says: never the password, and never a connection attempt (as the record's
+    /// generated ToString would make, through <see cref="Exists"/>).</summary>
+    public override string ToString() => Describe();
+
+    /// <summary>For messages: the SQLite path, or the PostgreSQL connection string without its password.</summary>
+    public string Describe()
+    {
+        if (Kind == DatabaseKind.Sqlite) return $"sqlite:{Location}";
+        var builder = new NpgsqlConnectionStringBuilder(Location);
+        builder.Remove("Password");
+        builder.Remove("Passfile");
+        return $"postgres:{builder.ConnectionString}";
+    }
 
     /// <summary>
-    /// Prepares an SQLite file for a writer: write-ahead logging lets readers (`results`, `list`) read while a sweep
+    /// Opens one connection to the PostgreSQL server and closes it; throws <see cref="DatabaseUnreachableException"/>
+    /// with the server's reason (wrong password, no such database, nothing listening) when that fails. The wait is
+    /// bounded by the connection string's Timeout (Npgsql's default: 15 s). A no-op for SQLite.
+    /// </summary>
+    public void EnsureReachable()
+    {
+        if (Kind != DatabaseKind.Postgres) return;
+        try
+        {
+            using var connection = new NpgsqlConnection(Location);
+            connection.Open();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or ArgumentException)
+        {
+            var reason = e is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            throw new DatabaseUnreachableException($"cannot connect to the journal database {Describe()}: {reason}", e);
+        }
+    }
+
+    /// <summary>
+    /// Checks that a PostgreSQL journal can be reached (the journal creates its tables itself on first start), or
+    /// prepares an SQLite file for a writer: write-ahead logging lets readers (`results`, `list`) read while a sweep
     /// writes. The setting is stored in the file, so this runs once per process that writes.
     /// </summary>
     public void PrepareForWriting()
     {
-        if (Kind != DatabaseKind.Sqlite) return;
+        if (Kind == DatabaseKind.Postgres)
+        {
+            // Fail now with the reason, rather than after the coordinator's ask times out.
+            EnsureReachable();
+            return;
+        }
         var directory = Path.GetDirectoryName(Location);
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
         using var connection = new SqliteConnection(ConnectionString);
@@ -64,4 +124,13 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string Location)
         command.CommandText = "PRAGMA journal_mode=WAL;";
         command.ExecuteNonQuery();
     }
+}
+
+/// <summary>
+/// The journal database cannot be reached: the message says which database (without its password) and why. Its
+/// text is the whole message, with no stack trace, as it is meant for the user of the command line.
+/// </summary>
+public sealed class DatabaseUnreachableException(string message, Exception inner) : Exception(message, inner)
+{
+    public override string ToString() => Message;
 }

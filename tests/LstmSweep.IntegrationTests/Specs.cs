@@ -1,0 +1,32 @@
+namespace LstmSweep.IntegrationTests;
+
+/// <summary>Small specs that train for real in a second or two (as the CLI tests', kept separate on purpose).</summary>
+static class Specs
+{
+    public static string Counter(string name = "counter", int epochs = 20) => $$"""
+        name: {{name}}
+        task: stateful-counter
+        strategy: grid
+        seed: 3
+        space:
+          units: [4, 8]
+          stateful: [true, false]
+          epochs: [{{epochs}}]
+          learning_rate: [0.05]
+          batch_size: [1]
+        """;
+
+    /// <summary>Six cumsum trials of a few seconds each, for killing a run part-way.</summary>
+    public static string SlowCumsum(string name = "slow", int epochs = 400) => $$"""
+        name: {{name}}
+        task: cumsum
+        strategy: grid
+        seed: 11
+        space:
+          units: [6, 8, 10]
+          merge_mode: [none, sum]
+          epochs: [{{epochs}}]
+          learning_rate: [0.01]
+          batch_size: [1]
+        """;
+}
