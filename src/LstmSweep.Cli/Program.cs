@@ -2,6 +2,7 @@ using System.CommandLine;
 using LstmSweep.Cli;
 using LstmSweep.Cli.Commands;
 using LstmSweep.Cli.Output;
+using LstmSweep.Cluster.Persistence;
 
 var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, trained with TorchSharp.")
 {
@@ -22,7 +23,13 @@ if (parsed.Errors.Count > 0)
 try
 {
     // Ctrl+C is handled by the commands themselves (a sweep is cancelled cleanly, not killed).
-    return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
+}
+catch (DatabaseUnreachableException e)
+{
+    // A --db that cannot be used (wrong password, no server) is bad input, reported without a stack trace.
+    Terminal.Error(e.Message);
+    return ExitCodes.BadInput;
 }
 catch (Exception e)
 {

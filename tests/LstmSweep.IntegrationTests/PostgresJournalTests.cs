@@ -142,7 +142,7 @@ public class PostgresJournalTests(PostgresServer server)
             var clock = Stopwatch.StartNew();
             var result = CliProcess.Run(dir.Path, args);
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"{args[0]} took {clock.Elapsed}:\n{result}");
-            Assert.True(result.ExitCode != 0, $"{string.Join(' ', args[..1])}: {result}");
+            Assert.True(result.ExitCode == 2, $"{string.Join(' ', args[..1])}: {result}");
             Assert.Contains("cannot connect to the journal database", result.Stderr);
             Assert.Contains(reason, result.Stderr);
             Assert.DoesNotContain("not-the-password", result.Stderr);

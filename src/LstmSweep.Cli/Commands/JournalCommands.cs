@@ -21,6 +21,8 @@ static class JournalAccess
             Terminal.Error($"there is no database at {database.Location}; give --db sqlite:PATH of the file a sweep ran with");
             return (ExitCodes.BadInput, default);
         }
+        // The journal plugin only retries and logs when it cannot connect: fail at once, with the server's reason.
+        database.EnsureReachable();
         var system = SweepSystem.Create(database);
         try
         {

@@ -55,22 +55,12 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string Location)
     public string ProviderName => Kind == DatabaseKind.Sqlite ? LinqToDB.ProviderName.SQLiteMS : LinqToDB.ProviderName.PostgreSQL15;
 
     /// <summary>
-    /// Whether the database can already hold sweeps (for read-only commands that must not create a file). For
-    /// PostgreSQL this connects once and throws <see cref="DatabaseUnreachableException"/> when it cannot: the journal
-    /// plugin itself would only retry and log, and the command would wait for its ask to time out.
+    /// Whether the database can already hold sweeps (for read-only commands that must not create a file). A PostgreSQL
+    /// server is assumed to: <see cref="EnsureReachable"/> checks it can be reached.
     /// </summary>
-    public bool Exists
-    {
-        get
-        {
-            if (Kind == DatabaseKind.Sqlite) return File.Exists(Location);
-            EnsureReachable();
-            return true;
-        }
-    }
+    public bool Exists => Kind != DatabaseKind.Sqlite || File.Exists(Location);
 
-    /// <summary>What <see cref="Describe"/> says: never the password, and never a connection attempt (as the record's
-    /// generated ToString would make, through <see cref="Exists"/>).</summary>
+    /// <summary>What <see cref="Describe"/> says: never the password.</summary>
     public override string ToString() => Describe();
 
     /// <summary>For messages: the SQLite path, or the PostgreSQL connection string without its password.</summary>
