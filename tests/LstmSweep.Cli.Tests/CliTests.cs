@@ -29,6 +29,17 @@ public class CliTests
         Assert.Equal("", rejected.Stdout);
     }
 
+    public static TheoryData<string> Examples() => new(Directory.GetFiles(Path.Combine(CliProcess.RepositoryRoot, "examples"), "*.yaml")
+        .Select(Path.GetFileName).OfType<string>().Order());
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void EveryExampleIsAValidSpec(string example)
+    {
+        var result = CliProcess.Run(CliProcess.RepositoryRoot, "validate", Path.Combine("examples", example));
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
     [Fact]
     public void ARejectedSpecWritesNothing()
     {
