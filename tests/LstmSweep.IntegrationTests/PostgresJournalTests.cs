@@ -16,7 +16,7 @@ public class PostgresJournalTests(PostgresServer server)
     public void RunThenResultsAndListReadTheSweepBack()
     {
         using var dir = new ScratchDirectory();
-        var spec = dir.Write("spec.yaml", Specs.Counter("pg-counter"));
+        var spec = dir.Write("spec.yaml", Specs.Counter("pg-counter", epochs: 20));
         var db = "postgres:" + server.CreateDatabase();
 
         var run = CliProcess.Run(dir.Path, "run", spec, "--db", db, "--slots", "2", "--output", "json");

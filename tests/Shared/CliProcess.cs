@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text;
 
-namespace LstmSweep.IntegrationTests;
+namespace LstmSweep.Tests.Shared;
 
 /// <summary>Runs the real `lstmsweep` (the Cli project's build output) as a child process.</summary>
 public sealed class CliProcess : IDisposable

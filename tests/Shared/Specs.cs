@@ -1,9 +1,9 @@
-namespace LstmSweep.IntegrationTests;
+namespace LstmSweep.Tests.Shared;
 
-/// <summary>Small specs that train for real in a second or two (as the CLI tests', kept separate on purpose).</summary>
+/// <summary>Small specs that train for real in a second or two, shared by the test projects that run the CLI.</summary>
 static class Specs
 {
-    public static string Counter(string name = "counter", int epochs = 20) => $$"""
+    public static string Counter(string name = "counter", int epochs = 60) => $$"""
         name: {{name}}
         task: stateful-counter
         strategy: grid
@@ -22,6 +22,7 @@ static class Specs
         task: cumsum
         strategy: grid
         seed: 11
+        checkpoint_every: 5
         space:
           units: [6, 8, 10]
           merge_mode: [none, sum]
