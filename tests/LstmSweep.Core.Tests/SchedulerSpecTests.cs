@@ -50,14 +50,7 @@ public class SchedulerSpecTests
         "applies to strategy: tpe only, not random; remove it")]
     [InlineData(Head + "n_startup_trials: 5\n", "n_startup_trials", "applies to strategy: tpe only, not grid")]
     public void Reports_the_problem_at_its_path(string spec, string path, string messageFragment)
-    {
-        var result = SpecParser.Parse(spec);
-
-        Assert.Null(result.Spec);
-        var error = Assert.Single(result.Errors);
-        Assert.Equal(path, error.Path);
-        Assert.Contains(messageFragment, error.Message);
-    }
+        => SpecAssert.RejectedWithOneError(spec, path, messageFragment);
 
     [Fact]
     public void Every_asha_problem_is_reported_in_one_pass()

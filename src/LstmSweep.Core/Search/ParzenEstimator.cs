@@ -8,7 +8,7 @@ namespace LstmSweep.Core.Search;
 /// [low, high], one per observation plus a wide prior, in the space the parameter is searched in (log space for log
 /// ranges), so that the density never rules out any part of the range.
 /// </summary>
-internal sealed class NumericParzenEstimator
+internal sealed class NumericParzenEstimator : IParzenEstimator<double>
 {
     readonly double low, high;
     readonly double[] mus, sigmas, weights, logMassInRange;
@@ -101,7 +101,7 @@ internal sealed class NumericParzenEstimator
 /// TPE's density over a list of values (a categorical parameter): the observations' weighted counts, smoothed by a
 /// prior that spreads <c>priorWeight</c> evenly, so a value never observed keeps some probability.
 /// </summary>
-internal sealed class CategoricalParzenEstimator
+internal sealed class CategoricalParzenEstimator : IParzenEstimator<int>
 {
     readonly double[] probabilities;
 
@@ -121,6 +121,33 @@ internal sealed class CategoricalParzenEstimator
 }
 
 /// <summary>The standard normal distribution, from an algorithm fixed on every platform.</summary>
+/// <summary>A density TPE can draw candidates from and score them with.</summary>
+internal interface IParzenEstimator<T>
+{
+    T Sample(ref SplitMix64 random);
+    double LogPdf(T x);
+}
+
+internal static class ParzenEstimators
+{
+    /// <summary>
+    /// TPE's choice: draw candidates from the good trials' density l(x) and keep the one with the largest l(x)/g(x),
+    /// the ratio that maximises expected improvement.
+    /// </summary>
+    public static T MostPromising<T>(IParzenEstimator<T> good, IParzenEstimator<T> bad, int candidates, ref SplitMix64 random)
+    {
+        var best = default(T)!;
+        var bestScore = double.NegativeInfinity;
+        for (var i = 0; i < candidates; i++)
+        {
+            var candidate = good.Sample(ref random);
+            var score = good.LogPdf(candidate) - bad.LogPdf(candidate);
+            if (score > bestScore) (best, bestScore) = (candidate, score);
+        }
+        return best;
+    }
+}
+
 internal static class Gaussian
 {
     static readonly double LogSqrtTwoPi = 0.5 * Math.Log(2 * Math.PI);

@@ -95,15 +95,7 @@ public sealed class TpeSampler : ISampler
         if (values.Count == 1) return values[0];
         var good = Categorical(values, split.Good.Select(select));
         var bad = Categorical(values, split.Bad.Select(select));
-        var best = 0;
-        var bestScore = double.NegativeInfinity;
-        for (var i = 0; i < nEiCandidates; i++)
-        {
-            var candidate = good.Sample(ref random);
-            var score = good.LogPdf(candidate) - bad.LogPdf(candidate);
-            if (score > bestScore) (best, bestScore) = (candidate, score);
-        }
-        return values[best];
+        return values[ParzenEstimators.MostPromising(good, bad, nEiCandidates, ref random)];
     }
 
     static CategoricalParzenEstimator Categorical<T>(IReadOnlyList<T> values, IEnumerable<T> observed)
@@ -148,15 +140,7 @@ public sealed class TpeSampler : ISampler
     {
         var good = Numeric(scale, split.Good.Select(select));
         var bad = Numeric(scale, split.Bad.Select(select));
-        var best = 0.0;
-        var bestScore = double.NegativeInfinity;
-        for (var i = 0; i < nEiCandidates; i++)
-        {
-            var candidate = good.Sample(ref random);
-            var score = good.LogPdf(candidate) - bad.LogPdf(candidate);
-            if (score > bestScore) (best, bestScore) = (candidate, score);
-        }
-        return best;
+        return ParzenEstimators.MostPromising(good, bad, nEiCandidates, ref random);
     }
 
     static NumericParzenEstimator Numeric(NumericScale scale, IEnumerable<double> observed)
