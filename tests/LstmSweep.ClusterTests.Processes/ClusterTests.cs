@@ -99,6 +99,68 @@ public sealed class ClusterTests
         Assert.True(startedOnB.Count >= 2);
     }
 
+    [Fact]
+    public async Task A_worker_leaving_on_SIGTERM_hands_its_trials_back_and_the_sweep_completes()
+    {
+        using var cluster = new TestCluster(nodes: 2);
+        cluster.Start(0, "coordinator,worker", slots: 1);
+        var workerB = cluster.Start(1, "worker", slots: 2);
+        await cluster.WaitForMembersAsync(2);
+        var spec = cluster.Scratch.Write("slow.yaml", Specs.SlowCumsum(epochs: 300));
+        var sweepId = Submit(cluster, spec);
+        await WaitForRunningAsync(cluster, sweepId, 3);
+
+        workerB.Terminate();
+        var left = workerB.WaitForExit(TimeSpan.FromSeconds(30));
+        Assert.True(left.ExitCode == 0, left.ToString());
+        Assert.Contains("left the cluster", left.Stderr);
+
+        var final = await WaitUntilFinishedAsync(cluster, sweepId);
+        Assert.True(final.GetProperty("status").GetString() == "completed", final + "\n" + cluster.AllStderr);
+        var events = await cluster.EventsAsync(sweepId);
+        Assert.Equal(Enumerable.Range(0, 6), events.Where(e => e.Name == "trial_finished").Select(e => e.Data.GetProperty("trial_id").GetInt32()).Order());
+        var requeued = events.Where(e => e.Name == "trial_requeued").Select(e => e.Data.GetProperty("reason").GetString()!).ToList();
+        Assert.Equal(2, requeued.Count(r => r.Contains("left the cluster"))); // handed back, not found lost
+    }
+
+    [Fact]
+    public async Task A_restarted_coordinator_node_recovers_the_unfinished_sweep()
+    {
+        using var cluster = new TestCluster(nodes: 1);
+        var node = cluster.Start(0, "coordinator,worker", slots: 2);
+        await cluster.WaitForMembersAsync(1);
+        var spec = cluster.Scratch.Write("slow.yaml", Specs.SlowCumsum(epochs: 200));
+        var sweepId = Submit(cluster, spec);
+        await WaitForRunningAsync(cluster, sweepId, 2);
+        node.Kill();
+
+        cluster.Start(0, "coordinator,worker", slots: 2); // same address, same journal: the manager finds its sweeps
+        var final = await WaitUntilFinishedAsync(cluster, sweepId);
+        Assert.True(final.GetProperty("status").GetString() == "completed", final + "\n" + cluster.AllStderr);
+        var events = await cluster.EventsAsync(sweepId);
+        Assert.Equal(Enumerable.Range(0, 6), events.Where(e => e.Name == "trial_finished").Select(e => e.Data.GetProperty("trial_id").GetInt32()).Order());
+        Assert.Contains(events, e => e.Name == "trial_requeued" && e.Data.GetProperty("reason").GetString()!.StartsWith("interrupted", StringComparison.Ordinal));
+    }
+
+    static string Submit(TestCluster cluster, string spec)
+    {
+        var submit = LstmSweepProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
+        Assert.True(submit.ExitCode == 0, submit.ToString());
+        return JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
+    }
+
+    static async Task WaitForRunningAsync(TestCluster cluster, string sweepId, int running)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"never {running} trials running\n" + cluster.AllStderr);
+            var sweep = await cluster.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}");
+            if (sweep.GetProperty("counts").GetProperty("running").GetInt32() >= running) return;
+            await Task.Delay(200);
+        }
+    }
+
     static async Task<JsonElement> WaitUntilFinishedAsync(TestCluster cluster, string sweepId)
     {
         var deadline = DateTime.UtcNow + SweepTimeout;
