@@ -12,6 +12,9 @@ public static class ExitCodes
     /// <summary>Bad input: the spec or the arguments. Nothing was written.</summary>
     public const int BadInput = 2;
 
+    /// <summary>Client commands (submit, status, ...): the server could not be reached.</summary>
+    public const int Unreachable = 3;
+
     /// <summary>Interrupted by Ctrl+C (SIGINT): the sweep was cancelled and its finished trials kept.</summary>
     public const int Interrupted = 130;
 }

@@ -11,6 +11,12 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     ResultsCommand.Create(),
     ListCommand.Create(),
     PlotCommand.Create(),
+    NodeCommand.Create(),
+    SubmitCommand.Create(),
+    StatusCommand.Create(),
+    WatchCommand.Create(),
+    CancelCommand.Create(),
+    NodesCommand.Create(),
 };
 
 var parsed = root.Parse(args);

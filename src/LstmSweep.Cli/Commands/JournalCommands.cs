@@ -35,6 +35,17 @@ static class JournalAccess
     }
 }
 
+/// <summary>
+/// Whether a reading command asks a cluster's HTTP API instead of the journal: --server given, or LSTMSWEEP_SERVER set
+/// and no --db given.
+/// </summary>
+static class ReadSource
+{
+    public static bool UsesServer(ParseResult result, Option<string?> server, Option<string> db)
+        => result.GetValue(server) is not null
+           || (Environment.GetEnvironmentVariable(ServerOption.Variable) is { Length: > 0 } && result.GetResult(db) is null or { Implicit: true });
+}
+
 /// <summary>`lstmsweep results ID`: one sweep's trials, best first.</summary>
 public static class ResultsCommand
 {
@@ -43,10 +54,18 @@ public static class ResultsCommand
         var id = new Argument<string>("id") { Description = "The sweep id (see 'lstmsweep list')" };
         var db = CommonOptions.Db();
         var output = CommonOptions.Output();
-        var command = new Command("results", "Print a sweep's results from the journal") { id, db, output };
-        command.SetAction(async (result, _) =>
+        var server = ServerOption.Create();
+        var command = new Command("results", "Print a sweep's results from the journal (or from a cluster with --server)") { id, db, output, server };
+        command.SetAction(async (result, cancel) =>
         {
             var sweepId = result.GetValue(id)!;
+            if (ReadSource.UsesServer(result, server, db))
+                return await ApiClient.RunAsync(result.GetValue(server), async client =>
+                {
+                    DocumentOutput.Write(await client.GetAsync($"api/sweeps/{Uri.EscapeDataString(sweepId)}", cancel),
+                        CommonOptions.ParseOutput(result.GetValue(output)));
+                    return ExitCodes.Ok;
+                });
             var (exit, state) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAsync(sweepId));
             if (exit != ExitCodes.Ok) return exit;
             if (state is null)
@@ -80,12 +99,23 @@ public static class ListCommand
     {
         var db = CommonOptions.Db();
         var output = CommonOptions.Output();
-        var command = new Command("list", "List the sweeps in the journal") { db, output };
-        command.SetAction(async (result, _) =>
+        var server = ServerOption.Create();
+        var command = new Command("list", "List the sweeps in the journal (or of a cluster with --server)") { db, output, server };
+        command.SetAction(async (result, cancel) =>
         {
-            var (exit, states) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAllAsync());
-            if (exit != ExitCodes.Ok) return exit;
-            var summaries = states!.Select(SweepSummary.From).ToList();
+            List<SweepSummary> summaries;
+            if (ReadSource.UsesServer(result, server, db))
+            {
+                var (code, fromServer) = await FromServerAsync(result.GetValue(server), cancel);
+                if (code != ExitCodes.Ok) return code;
+                summaries = fromServer!;
+            }
+            else
+            {
+                var (exit, states) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAllAsync());
+                if (exit != ExitCodes.Ok) return exit;
+                summaries = states!.Select(SweepSummary.From).ToList();
+            }
             switch (CommonOptions.ParseOutput(result.GetValue(output)))
             {
                 case OutputFormat.Json:
@@ -114,5 +144,22 @@ public static class ListCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The cluster's sweeps, summarised from the documents its API serves.</summary>
+    static async Task<(int, List<SweepSummary>?)> FromServerAsync(string? server, CancellationToken cancel)
+    {
+        List<SweepSummary>? summaries = null;
+        var code = await ApiClient.RunAsync(server, async client =>
+        {
+            var documents = JsonSerializer.Deserialize<List<SweepDocument>>(await client.GetAsync("api/sweeps", cancel), SweepDocument.JsonOptions)!;
+            summaries = documents.Select(d =>
+            {
+                var best = d.Best is { } b ? (d.Objective == "accuracy" ? b.Accuracy : b.Loss) : null;
+                return new SweepSummary(d.SweepId, d.Name, d.Status, d.Task, d.Objective, null, null, d.Trials.Count, d.Counts, best, d.Best?.TrialId);
+            }).ToList();
+            return ExitCodes.Ok;
+        });
+        return (code, summaries);
     }
 }

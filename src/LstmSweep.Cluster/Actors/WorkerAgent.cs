@@ -17,7 +17,9 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
     readonly string? _checkpointRoot;
     readonly Dictionary<IActorRef, int> _slotByTrial = new();
     readonly Dictionary<(string SweepId, int TrialId, int Attempt), IActorRef> _trials = new();
+    readonly Dictionary<IActorRef, AssignTrial> _assignments = new();
     bool _requestInFlight;
+    bool _draining;
 
     /// <summary>A request whose answer was lost (a coordinator that died, say) must not stop this worker asking.</summary>
     static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
@@ -54,6 +56,29 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
             if (_trials.TryGetValue((c.SweepId, c.TrialId, c.Attempt), out var trial)) trial.Tell(c);
         });
         Receive<Terminated>(t => SlotFreed(t.ActorRef));
+        Receive<DrainWorker>(_ => Drain());
+    }
+
+    /// <summary>
+    /// The worker is leaving (graceful shutdown): every running attempt goes back to its coordinator as
+    /// <see cref="TrialReturned"/>, so it waits for another worker at once instead of after failure detection.
+    /// </summary>
+    void Drain()
+    {
+        _draining = true;
+        Timers.Cancel(nameof(RequestTimedOut));
+        int returned = 0;
+        foreach (var (trial, a) in _assignments.ToList())
+        {
+            a.Coordinator.Tell(new TrialReturned(a.SweepId, a.TrialId, a.Attempt, $"worker {_workerName} left the cluster"));
+            Context.Unwatch(trial);
+            Context.Stop(trial);
+            returned++;
+        }
+        _assignments.Clear();
+        _slotByTrial.Clear();
+        _trials.Clear();
+        Sender.Tell(new WorkerDrained(returned));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -64,7 +89,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
 
     void AskForWork()
     {
-        if (FreeSlots <= 0 || _requestInFlight) return;
+        if (FreeSlots <= 0 || _requestInFlight || _draining) return;
         _requestInFlight = true;
         Timers.StartSingleTimer(nameof(RequestTimedOut), new RequestTimedOut(), RequestTimeout);
         _coordinator.Tell(new RequestWork(Self, _workerName, FreeSlots));
@@ -72,7 +97,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
 
     void Start(AssignTrial assignment)
     {
-        var slot = Enumerable.Range(0, _slotDevices.Count).Except(_slotByTrial.Values).FirstOrDefault(-1);
+        var slot = _draining ? -1 : Enumerable.Range(0, _slotDevices.Count).Except(_slotByTrial.Values).FirstOrDefault(-1);
         if (slot < 0)
         {
             // More work than slots can only come from a coordinator that lost track: hand the attempt back.
@@ -84,12 +109,14 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
             $"trial-{assignment.SweepId}-{assignment.TrialId}-{assignment.Attempt}");
         Context.Watch(trial);
         _slotByTrial[trial] = slot;
+        _assignments[trial] = assignment;
         _trials[(assignment.SweepId, assignment.TrialId, assignment.Attempt)] = trial;
     }
 
     void SlotFreed(IActorRef trial)
     {
         _slotByTrial.Remove(trial);
+        _assignments.Remove(trial);
         foreach (var key in _trials.Where(p => p.Value.Equals(trial)).Select(p => p.Key).ToList()) _trials.Remove(key);
         AskForWork();
     }

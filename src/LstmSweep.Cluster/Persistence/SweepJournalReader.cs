@@ -21,7 +21,7 @@ public sealed class SweepJournalReader(ActorSystem system)
     public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancellation = default)
     {
         var ids = await _journal.CurrentPersistenceIds()
-            .Where(id => id.StartsWith(SweepPrefix, StringComparison.Ordinal))
+            .Where(id => id.StartsWith(SweepPrefix, StringComparison.Ordinal) && id != Actors.SweepManager.ManagerPersistenceId)
             .RunWith(Sink.Seq<string>(), _materializer);
         return ids.Select(id => id[SweepPrefix.Length..]).ToList();
     }

@@ -38,6 +38,10 @@ public sealed class SweepSerializer : SerializerWithStringManifest
         ["trial-returned.v1"] = typeof(TrialReturned),
         ["trial-epoch.v1"] = typeof(TrialEpoch),
         ["trial-result.v1"] = typeof(TrialResult),
+        ["sweep-registered.v1"] = typeof(SweepRegistered),
+        ["sweep-unknown.v1"] = typeof(SweepUnknown),
+        ["drain-worker.v1"] = typeof(DrainWorker),
+        ["worker-drained.v1"] = typeof(WorkerDrained),
     };
 
     static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

@@ -58,3 +58,16 @@ public sealed record TrialEpoch(string SweepId, int TrialId, int Attempt, EpochM
 public sealed record TrialResult(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
     long DurationMs, string? Error, int ResumedFromEpoch = 0) : ISweepProtocol;
+
+// ---- The cluster's sweep manager (a singleton on the coordinator nodes) --------------------------------------------
+
+/// <summary>The manager's own journal (persistence id "sweep-manager"): a sweep it owns, to recover after a restart.</summary>
+public sealed record SweepRegistered(string SweepId) : ISweepProtocol;
+
+/// <summary>The answer to a command for a sweep the manager does not know.</summary>
+public sealed record SweepUnknown(string SweepId) : ISweepProtocol;
+
+/// <summary>A worker leaving the cluster hands its running attempts back before it goes (answered with <see cref="WorkerDrained"/>).</summary>
+public sealed record DrainWorker : ISweepProtocol;
+
+public sealed record WorkerDrained(int Returned) : ISweepProtocol;

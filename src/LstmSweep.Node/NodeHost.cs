@@ -1,0 +1,69 @@
+using System.Runtime.InteropServices;
+using Akka.Cluster;
+using LstmSweep.Cluster.Hosting;
+using LstmSweep.Cluster.Persistence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LstmSweep.Node;
+
+/// <summary>`lstmsweep node`: runs one cluster member until SIGTERM/SIGINT, then leaves gracefully.</summary>
+public static class NodeHost
+{
+    /// <summary>Returns the process exit code: 0 after a graceful leave, 1 when the cluster downed this node.</summary>
+    public static async Task<int> RunAsync(NodeOptions options, DatabaseTarget database, Action<string> info)
+    {
+        database.PrepareForWriting();
+        database.EnsureReachable();
+        var devices = options.IsWorker ? SlotDevices.For(options.Slots) : null;
+        var node = ClusterNode.Start(options, database, devices);
+
+        var up = new TaskCompletionSource();
+        node.Cluster.RegisterOnMemberUp(() => up.TrySetResult());
+
+        WebApplication? web = null;
+        if (options.IsCoordinator)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+            builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
+            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = HttpApi.MaxBodyBytes + 1);
+            builder.Services.AddProblemDetails();
+            web = builder.Build();
+            HttpApi.Map(web, node);
+            await web.StartAsync();
+        }
+
+        var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("SIGTERM"); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult("SIGINT"); });
+        _ = node.System.WhenTerminated.ContinueWith(_ => stop.TrySetResult("terminated"), TaskScheduler.Default);
+
+        _ = up.Task.ContinueWith(_ => info(
+            $"node up: {node.Cluster.SelfAddress} roles {string.Join(",", options.Roles)}" +
+            (devices is null ? "" : $", {devices.Count} slot(s)") +
+            (options.IsCoordinator ? $", http://{options.Host}:{options.HttpPort}" : "") +
+            $", journal {database.Describe()}"), TaskScheduler.Default);
+
+        var reason = await stop.Task;
+        int exit = 0;
+        if (reason == "terminated")
+        {
+            info("node stopped: the cluster removed this member (downed)");
+            exit = 1;
+        }
+        else
+        {
+            info($"{reason}: leaving the cluster (running trials are handed back)");
+            await node.LeaveAsync();
+            info("left the cluster");
+        }
+        if (web is not null) { using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5)); await web.StopAsync(grace.Token); }
+        await node.System.Terminate();
+        return exit;
+    }
+}

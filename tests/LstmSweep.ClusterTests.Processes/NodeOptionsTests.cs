@@ -1,0 +1,33 @@
+namespace LstmSweep.ClusterTests.Processes;
+
+public sealed class NodeOptionsTests
+{
+    [Fact]
+    public void Node_settings_come_from_flags_environment_and_appsettings_and_every_bad_one_is_reported()
+    {
+        using var scratch = new ScratchDirectory();
+        scratch.Write("appsettings.json", """{ "node": { "http_port": "x" } }""");
+        var env = new Dictionary<string, string> { ["LSTMSWEEP_PORT"] = "abc", ["LSTMSWEEP_ROLES"] = "worker,chef", ["LSTMSWEEP_SEEDS"] = "nohost" };
+
+        var result = LstmSweepProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), "node", "--slots", "0");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("roles: unknown role 'chef'", result.Stderr);
+        Assert.Contains("port: 'abc'", result.Stderr);
+        Assert.Contains("http_port: 'x'", result.Stderr);
+        Assert.Contains("seeds: 'nohost'", result.Stderr);
+        Assert.Contains("slots: '0'", result.Stderr);
+    }
+
+    [Fact]
+    public void Client_commands_exit_3_when_the_server_is_unreachable()
+    {
+        using var scratch = new ScratchDirectory();
+        var env = new Dictionary<string, string> { ["LSTMSWEEP_SERVER"] = "http://127.0.0.1:1" };
+        foreach (var args in new[] { new[] { "status", "x-000000" }, ["nodes"], ["cancel", "x-000000"], ["list"] })
+        {
+            var result = LstmSweepProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), args);
+            Assert.True(result.ExitCode == 3, $"{string.Join(' ', args)}: {result}");
+        }
+    }
+}

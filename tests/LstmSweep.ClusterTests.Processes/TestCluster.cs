@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace LstmSweep.ClusterTests.Processes;
+
+/// <summary>
+/// Real `lstmsweep node` processes on loopback, sharing one SQLite journal: node 0 is the first seed (the lowest
+/// address, so it survives a 1:1 split under keep-majority); the others join it.
+/// </summary>
+public sealed class TestCluster : IDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    readonly List<LstmSweepProcess> _nodes = new();
+    readonly int[] _ports;
+    public ScratchDirectory Scratch { get; } = new();
+    public string Db => "sqlite:" + Path.Combine(Scratch.Path, "cluster.db");
+    public int HttpPort { get; }
+    public string Server => $"http://127.0.0.1:{HttpPort}";
+    public Dictionary<string, string> Environment { get; } = new() { ["LSTMSWEEP_SBR_STABLE_AFTER"] = "3s" };
+    public HttpClient Http { get; }
+
+    public TestCluster(int nodes)
+    {
+        var ports = FreePorts.Take(nodes + 1);
+        HttpPort = ports[^1];
+        _ports = ports[..^1];
+        Http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int PortOf(int node) => _ports[node];
+    public LstmSweepProcess Node(int node) => _nodes[node];
+
+    /// <summary>Starts a node: roles, slots; a coordinator serves the API on <see cref="HttpPort"/>.</summary>
+    public LstmSweepProcess Start(int node, string roles, int slots, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    {
+        var env = new Dictionary<string, string>(Environment);
+        if (extraEnvironment is not null) foreach (var (k, v) in extraEnvironment) env[k] = v;
+        var process = new LstmSweepProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
+            "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", HttpPort.ToString(),
+            "--db", Db, "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
+        while (_nodes.Count <= node) _nodes.Add(null!);
+        _nodes[node] = process;
+        Assert.True(process.WaitForStderr(s => s.Contains("node up:"), StartTimeout), $"node {node} did not come up:\n{process.Stderr}");
+        return process;
+    }
+
+    /// <summary>Waits until the API lists this many members, all up.</summary>
+    public async Task WaitForMembersAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var members = await Http.GetFromJsonAsync<JsonElement>("api/nodes");
+                if (members.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == count) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"the cluster did not reach {count} members up; node stderr:\n" + string.Join("\n---\n", _nodes.Select(n => n?.Stderr)));
+    }
+
+    /// <summary>The sweep's journal events, read through the API's event stream (which ends after sweep_finished).</summary>
+    public async Task<List<(string Name, JsonElement Data)>> EventsAsync(string sweepId)
+    {
+        var events = new List<(string, JsonElement)>();
+        using var stream = await Http.GetStreamAsync($"api/sweeps/{sweepId}/events");
+        using var reader = new StreamReader(stream);
+        string? name = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line["event: ".Length..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add((name!, JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone()));
+        }
+        return events;
+    }
+
+    public string AllStderr => string.Join("\n--- next node\n", _nodes.Select((n, i) => $"node {i}:\n{n?.Stderr}"));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node?.Dispose();
+        Http.Dispose();
+        Scratch.Dispose();
+    }
+}
+
+static class Specs
+{
+    /// <summary>Four stateful-counter trials of about a second each.</summary>
+    public static string Counter(string name = "counter", int epochs = 60) => $$"""
+        name: {{name}}
+        task: stateful-counter
+        strategy: grid
+        seed: 3
+        space:
+          units: [4, 8]
+          stateful: [true, false]
+          epochs: [{{epochs}}]
+          learning_rate: [0.05]
+          batch_size: [1]
+        """;
+
+    /// <summary>Six cumsum trials of a few seconds each, for killing a worker part-way.</summary>
+    public static string SlowCumsum(string name = "slow", int epochs = 300) => $$"""
+        name: {{name}}
+        task: cumsum
+        strategy: grid
+        seed: 11
+        checkpoint_every: 5
+        space:
+          units: [6, 8, 10]
+          merge_mode: [none, sum]
+          epochs: [{{epochs}}]
+          learning_rate: [0.01]
+          batch_size: [1]
+        """;
+}
