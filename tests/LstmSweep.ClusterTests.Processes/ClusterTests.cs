@@ -24,7 +24,7 @@ public sealed class ClusterTests
         await cluster.WaitForMembersAsync(2);
         var spec = cluster.Scratch.Write("counter.yaml", Specs.Counter(epochs: 120));
 
-        var submit = LstmSweepProcess.Run(cluster.Scratch.Path, null, SweepTimeout, "submit", spec, "--wait", "--output", "json", "--server", cluster.Server);
+        var submit = CliProcess.Run(cluster.Scratch.Path, null, SweepTimeout, "submit", spec, "--wait", "--output", "json", "--server", cluster.Server);
 
         Assert.True(submit.ExitCode == 0, submit + "\n" + cluster.AllStderr);
         using var document = JsonDocument.Parse(submit.Stdout); // stdout is the JSON document alone
@@ -49,10 +49,10 @@ public sealed class ClusterTests
         Assert.Contains(workers, w => w.EndsWith($":{cluster.PortOf(1)}", StringComparison.Ordinal));
 
         // The same document through the other read paths.
-        var results = LstmSweepProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "results", sweepId, "--output", "json", "--server", cluster.Server);
+        var results = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "results", sweepId, "--output", "json", "--server", cluster.Server);
         Assert.Equal(0, results.ExitCode);
         Assert.Equal(submit.Stdout.Trim(), results.Stdout.Trim());
-        var nodes = LstmSweepProcess.Run(cluster.Scratch.Path, new Dictionary<string, string> { ["LSTMSWEEP_SERVER"] = cluster.Server },
+        var nodes = CliProcess.Run(cluster.Scratch.Path, new Dictionary<string, string> { ["LSTMSWEEP_SERVER"] = cluster.Server },
             TimeSpan.FromMinutes(1), "nodes", "--output", "json");
         Assert.Equal(0, nodes.ExitCode);
         Assert.Equal(2, JsonDocument.Parse(nodes.Stdout).RootElement.GetArrayLength());
@@ -67,7 +67,7 @@ public sealed class ClusterTests
         await cluster.WaitForMembersAsync(2);
         var spec = cluster.Scratch.Write("slow.yaml", Specs.SlowCumsum(epochs: 300));
 
-        var submit = LstmSweepProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
+        var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
         Assert.True(submit.ExitCode == 0, submit.ToString());
         var sweepId = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
 
@@ -83,7 +83,7 @@ public sealed class ClusterTests
         }
         workerB.Kill();
 
-        var wait = LstmSweepProcess.Run(cluster.Scratch.Path, null, SweepTimeout, "submit", spec, "--wait", "--output", "json", "--server", "http://127.0.0.1:1");
+        var wait = CliProcess.Run(cluster.Scratch.Path, null, SweepTimeout, "submit", spec, "--wait", "--output", "json", "--server", "http://127.0.0.1:1");
         Assert.Equal(3, wait.ExitCode); // an unreachable server is exit 3
 
         var final = await WaitUntilFinishedAsync(cluster, sweepId);
@@ -144,7 +144,7 @@ public sealed class ClusterTests
 
     static string Submit(TestCluster cluster, string spec)
     {
-        var submit = LstmSweepProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
+        var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
         Assert.True(submit.ExitCode == 0, submit.ToString());
         return JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
     }
@@ -231,14 +231,14 @@ public sealed class ClusterTests
         // The CLI: a bad spec is exit 2 with the server's reasons; with the token a good one is accepted.
         var bad = cluster.Scratch.Write("bad.yaml", Specs.Counter() + "\nbogus_key: 1\n");
         var env = new Dictionary<string, string> { ["LSTMSWEEP_API_TOKEN"] = token, ["LSTMSWEEP_SERVER"] = cluster.Server };
-        var rejected = LstmSweepProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "submit", bad);
+        var rejected = CliProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "submit", bad);
         Assert.Equal(2, rejected.ExitCode);
         Assert.Contains("bogus_key", rejected.Stderr);
         var good = cluster.Scratch.Write("good.yaml", Specs.Counter());
-        var accepted = LstmSweepProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "submit", good);
+        var accepted = CliProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "submit", good);
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
         var id = accepted.Stdout.Trim();
-        var cancelled = LstmSweepProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "cancel", id);
+        var cancelled = CliProcess.Run(cluster.Scratch.Path, env, TimeSpan.FromMinutes(1), "cancel", id);
         Assert.True(cancelled.ExitCode == 0, cancelled.ToString());
         var final = await WaitUntilFinishedAsync(cluster, id); // no worker: every trial is cancelled while waiting
         Assert.Equal("cancelled", final.GetProperty("status").GetString());

@@ -9,7 +9,7 @@ public sealed class NodeOptionsTests
         scratch.Write("appsettings.json", """{ "node": { "http_port": "x" } }""");
         var env = new Dictionary<string, string> { ["LSTMSWEEP_PORT"] = "abc", ["LSTMSWEEP_ROLES"] = "worker,chef", ["LSTMSWEEP_SEEDS"] = "nohost" };
 
-        var result = LstmSweepProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), "node", "--slots", "0");
+        var result = CliProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), "node", "--slots", "0");
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("roles: unknown role 'chef'", result.Stderr);
@@ -26,7 +26,7 @@ public sealed class NodeOptionsTests
         var env = new Dictionary<string, string> { ["LSTMSWEEP_SERVER"] = "http://127.0.0.1:1" };
         foreach (var args in new[] { new[] { "status", "x-000000" }, ["nodes"], ["cancel", "x-000000"], ["list"] })
         {
-            var result = LstmSweepProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), args);
+            var result = CliProcess.Run(scratch.Path, env, TimeSpan.FromMinutes(1), args);
             Assert.True(result.ExitCode == 3, $"{string.Join(' ', args)}: {result}");
         }
     }

@@ -11,7 +11,7 @@ public sealed class TestCluster : IDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    readonly List<LstmSweepProcess> _nodes = new();
+    readonly List<CliProcess> _nodes = new();
     readonly int[] _ports;
     public ScratchDirectory Scratch { get; } = new();
     public string Db => "sqlite:" + Path.Combine(Scratch.Path, "cluster.db");
@@ -29,14 +29,14 @@ public sealed class TestCluster : IDisposable
     }
 
     public int PortOf(int node) => _ports[node];
-    public LstmSweepProcess Node(int node) => _nodes[node];
+    public CliProcess Node(int node) => _nodes[node];
 
     /// <summary>Starts a node: roles, slots; a coordinator serves the API on <see cref="HttpPort"/>.</summary>
-    public LstmSweepProcess Start(int node, string roles, int slots, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+    public CliProcess Start(int node, string roles, int slots, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var env = new Dictionary<string, string>(Environment);
         if (extraEnvironment is not null) foreach (var (k, v) in extraEnvironment) env[k] = v;
-        var process = new LstmSweepProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
+        var process = new CliProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
             "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", HttpPort.ToString(),
             "--db", Db, "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
         while (_nodes.Count <= node) _nodes.Add(null!);

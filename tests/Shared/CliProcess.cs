@@ -17,12 +17,17 @@ public sealed class CliProcess : IDisposable
     readonly StringBuilder _stdout = new();
     readonly StringBuilder _stderr = new();
 
-    public CliProcess(string workingDirectory, params string[] args)
+    public CliProcess(string workingDirectory, params string[] args) : this(workingDirectory, null, args) { }
+
+    /// <param name="environment">LSTMSWEEP_* settings for this process; none is inherited from the test's own environment.</param>
+    public CliProcess(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         Assert.True(File.Exists(CliDll), $"the CLI is not built at {CliDll}");
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(CliDll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("LSTMSWEEP_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
+        if (environment is not null) foreach (var (k, v) in environment) start.Environment[k] = v;
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (_stdout) _stdout.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (_stderr) _stderr.AppendLine(e.Data); };
@@ -31,14 +36,18 @@ public sealed class CliProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    public int Id => _process.Id;
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
     public bool HasExited => _process.HasExited;
 
     public static CliResult Run(string workingDirectory, params string[] args)
+        => Run(workingDirectory, null, TimeSpan.FromMinutes(5), args);
+
+    public static CliResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout, params string[] args)
     {
-        using var process = new CliProcess(workingDirectory, args);
-        return process.WaitForExit(TimeSpan.FromMinutes(5));
+        using var process = new CliProcess(workingDirectory, environment, args);
+        return process.WaitForExit(timeout);
     }
 
     public CliResult WaitForExit(TimeSpan timeout)
@@ -70,6 +79,13 @@ public sealed class CliProcess : IDisposable
     {
         _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM: a node leaves the cluster gracefully.</summary>
+    public void Terminate()
+    {
+        if (_process.HasExited) return;
+        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
     }
 
     public void Dispose()
