@@ -86,35 +86,3 @@ public sealed class TestCluster : IDisposable
         Scratch.Dispose();
     }
 }
-
-static class Specs
-{
-    /// <summary>Four stateful-counter trials of about a second each.</summary>
-    public static string Counter(string name = "counter", int epochs = 60) => $$"""
-        name: {{name}}
-        task: stateful-counter
-        strategy: grid
-        seed: 3
-        space:
-          units: [4, 8]
-          stateful: [true, false]
-          epochs: [{{epochs}}]
-          learning_rate: [0.05]
-          batch_size: [1]
-        """;
-
-    /// <summary>Six cumsum trials of a few seconds each, for killing a worker part-way.</summary>
-    public static string SlowCumsum(string name = "slow", int epochs = 300) => $$"""
-        name: {{name}}
-        task: cumsum
-        strategy: grid
-        seed: 11
-        checkpoint_every: 5
-        space:
-          units: [6, 8, 10]
-          merge_mode: [none, sum]
-          epochs: [{{epochs}}]
-          learning_rate: [0.01]
-          batch_size: [1]
-        """;
-}
