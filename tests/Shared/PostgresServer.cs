@@ -3,10 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace LstmSweep.IntegrationTests;
+namespace LstmSweep.Tests.Shared;
 
 /// <summary>
-/// A throwaway PostgreSQL server for the whole test project: initdb into a temp folder, started on a free port of
+/// A throwaway PostgreSQL server (shared by the test projects that link tests/Shared; an xunit collection or class
+/// fixture): initdb into a temp folder, started on a free port of
 /// 127.0.0.1 with password (scram-sha-256) authentication over TCP, stopped and deleted on Dispose. When the tests run
 /// as root (as CI does) the server runs as the `postgres` OS user, since initdb and postgres refuse to run as root.
 /// </summary>
@@ -164,10 +165,4 @@ public sealed class PostgresServer : IDisposable
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}\n{LogTail()}");
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "postgres";
 }
