@@ -175,58 +175,14 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task The_api_rejects_malformed_requests_and_persists_nothing()
+    public async Task The_cli_reports_a_rejected_spec_with_exit_2_and_submits_with_the_token()
     {
+        // The API's answers to malformed bodies, one by one, are ApiRejectionTests.
         const string token = "s3cret-token";
         using var cluster = new TestCluster(nodes: 1);
         cluster.Environment["LSTMSWEEP_API_TOKEN"] = token;
         cluster.Start(0, "coordinator", slots: 1);
         await cluster.WaitForMembersAsync(1);
-        var http = cluster.Http;
-
-        async Task<(HttpStatusCode, string, string?)> Post(string body, string? bearer = token)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "api/sweeps") { Content = new StringContent(body, Encoding.UTF8, "application/yaml") };
-            if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-            using var response = await http.SendAsync(request);
-            return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
-        }
-
-        var (status, _, _) = await Post(Specs.Counter(), bearer: null);
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-        (status, _, _) = await Post(Specs.Counter(), bearer: "wrong");
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
-
-        (status, var body, var type) = await Post("name: [unclosed\ntask: cumsum");
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("application/problem+json", type);
-
-        (status, body, type) = await Post(Specs.Counter() + "\nbogus_key: 1\n");
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Equal("application/problem+json", type);
-        Assert.Contains(Paths(body), p => p == "bogus_key");
-
-        (status, body, _) = await Post(Specs.Counter().Replace("units: [4, 8]", "units: [four, 8]").Replace("seed: 3", "seed: many"));
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        var paths = Paths(body);
-        Assert.Contains("seed", paths);
-        Assert.Contains(paths, p => p.StartsWith("space.units", StringComparison.Ordinal)); // every error, with its key path
-
-        (status, body, _) = await Post("name: arr\ntask: array\ntask_options:\n  path: data/series.csv\nspace:\n  units: [4]\n");
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("absolute path", body);
-
-        (status, _, _) = await Post(Specs.Counter() + "\n#" + new string('x', 1024 * 1024 + 10));
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-
-        using (var cancel = new HttpRequestMessage(HttpMethod.Post, "api/sweeps/nope-000000/cancel"))
-            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(cancel)).StatusCode);
-
-        // Nothing of the above reached the journal.
-        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("api/sweeps")).GetArrayLength());
-        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("api/sweeps/nope-000000")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("ready")).StatusCode);
 
         // The CLI: a bad spec is exit 2 with the server's reasons; with the token a good one is accepted.
         var bad = cluster.Scratch.Write("bad.yaml", Specs.Counter() + "\nbogus_key: 1\n");
@@ -243,7 +199,4 @@ public sealed class ClusterTests
         var final = await WaitUntilFinishedAsync(cluster, id); // no worker: every trial is cancelled while waiting
         Assert.Equal("cancelled", final.GetProperty("status").GetString());
     }
-
-    static List<string> Paths(string problem)
-        => JsonDocument.Parse(problem).RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("path").GetString()!).ToList();
 }
