@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace LstmSweep.ClusterTests.Processes;
 
 /// <summary>
-/// Real `lstmsweep node` processes on loopback, sharing one SQLite journal: node 0 is the first seed (the lowest
+/// Real `lstmsweep node` processes on loopback, sharing one journal (SQLite in the scratch folder, or the given
+/// `--db`, e.g. a PostgreSQL database of <see cref="PostgresServer"/>): node 0 is the first seed (the lowest
 /// address, so it survives a 1:1 split under keep-majority); the others join it.
 /// </summary>
 public sealed class TestCluster : IDisposable
@@ -14,14 +15,15 @@ public sealed class TestCluster : IDisposable
     readonly List<CliProcess> _nodes = new();
     readonly int[] _ports;
     public ScratchDirectory Scratch { get; } = new();
-    public string Db => "sqlite:" + Path.Combine(Scratch.Path, "cluster.db");
+    public string Db { get; }
     public int HttpPort { get; }
     public string Server => $"http://127.0.0.1:{HttpPort}";
     public Dictionary<string, string> Environment { get; } = new() { ["LSTMSWEEP_SBR_STABLE_AFTER"] = "3s" };
     public HttpClient Http { get; }
 
-    public TestCluster(int nodes)
+    public TestCluster(int nodes, string? db = null)
     {
+        Db = db ?? "sqlite:" + Path.Combine(Scratch.Path, "cluster.db");
         var ports = FreePorts.Take(nodes + 1);
         HttpPort = ports[^1];
         _ports = ports[..^1];
