@@ -66,14 +66,14 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
         Assert.True(nodesUsed >= 2, "the trials ran on one node only:\n" + string.Join("\n", started));
     }
 
-    [Fact(Skip = "first run: requeue phase passed, but 12 x 250-epoch cumsum trials on the 2 remaining slots did not finish in 3 min on 2 cores; shrink the spec and re-enable")]
+    [Fact]
     public async Task A_SIGKILLed_worker_s_trials_are_requeued_within_30_s_and_the_sweep_completes_every_trial_once()
     {
         using var cluster = StartCluster(slotsB: 2);
         await cluster.WaitForMembersAsync(3);
-        // 12 cumsum trials of a few seconds each, so that B is surely mid-trial when it dies.
-        var spec = cluster.Scratch.Write("slow12.yaml", """
-            name: slow12
+        // 6 cumsum trials of a few seconds each, so that B is surely mid-trial when it dies.
+        var spec = cluster.Scratch.Write("slow6.yaml", """
+            name: slow6
             task: cumsum
             strategy: grid
             seed: 11
@@ -81,8 +81,8 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
             space:
               units: [6, 8, 10]
               merge_mode: [none, sum]
-              epochs: [250]
-              learning_rate: [0.01, 0.02]
+              epochs: [120]
+              learning_rate: [0.01]
               batch_size: [1]
             """);
         var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
@@ -109,7 +109,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
         var finished = await stream.WaitAsync(events => events.Any(e => e.Name == "sweep_finished") ? events : null, SweepTimeout,
             "the sweep did not finish\n" + cluster.AllStderr);
         var ended = finished.Where(e => e.Name == "trial_finished").ToList();
-        Assert.Equal(Enumerable.Range(0, 12), ended.Select(e => e.TrialId).Order()); // every trial ended exactly once
+        Assert.Equal(Enumerable.Range(0, 6), ended.Select(e => e.TrialId).Order()); // every trial ended exactly once
         Assert.All(ended, e => Assert.Equal("complete", e.Data.GetProperty("status").GetString()));
         var requeued = finished.Where(e => e.Name == "trial_requeued").ToList();
         Assert.All(requeued, e => Assert.Contains("lost", e.Data.GetProperty("reason").GetString()));
