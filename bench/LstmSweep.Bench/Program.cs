@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LstmSweep.Bench;
 using Spectre.Console;
 
-// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|all] [--seeds N] [--slots N]
+// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|all] [--seeds N] [--slots N]
 // Prints each result as it comes and rewrites its section of docs/benchmarks.md.
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 int Option(string name, int fallback) =>
@@ -30,6 +30,14 @@ try
         WriteTable(console, ["seed", "method", "best", "epochs", "pruned", "time"],
             rows.Select(r => new[] { r.Seed.ToString(), r.Method, $"{r.Best:F4}", r.Epochs.ToString(), r.Pruned.ToString(), $"{r.Elapsed.TotalSeconds:F0}s" }).ToList());
         WriteSection(report, "asha", AshaBenchmark.Markdown(rows, slots));
+    }
+    if (what is "cluster" or "all")
+    {
+        console.MarkupLine($"[bold]cluster[/]: {ClusterBenchmark.Trials} trials on 1 and on 2 one-slot worker processes");
+        var rows = await ClusterBenchmark.RunAsync([1, 2], work, line => console.WriteLine(line));
+        WriteTable(console, ["workers", "wall", "complete", "trial", "overhead/trial"],
+            rows.Select(r => new[] { r.Workers.ToString(), $"{r.Wall.TotalSeconds:F1}s", $"{r.Complete}/{ClusterBenchmark.Trials}", $"{r.TrialSeconds:F2}s", $"{r.OverheadPerTrialSeconds:F2}s" }).ToList());
+        WriteSection(report, "cluster", ClusterBenchmark.Markdown(rows));
     }
     console.MarkupLine($"wrote {Markup.Escape(report)}");
     return 0;

@@ -286,4 +286,112 @@ public sealed class CoordinatorTests : TestKit
         AwaitAssert(() => Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "fails").Status), Wait);
         Assert.All(StateOf(coordinator, "fails").Trials.Values, t => Assert.StartsWith("training loss became NaN", t.Error));
     }
+
+    static SubmitSweep RetrySweep(string id, int retries)
+    {
+        var text = $"name: retry\ntask: stateful-counter\nretries: {retries}\nspace: {{units: [4]}}\n";
+        var (header, trials) = SweepPlan.For(SpecParser.Parse(text).Spec!, text, id, DateTimeOffset.UtcNow);
+        return new SubmitSweep(header, trials);
+    }
+
+    static TrialResult Failed(AssignTrial a, string error) =>
+        new(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Failed, null, null, 2, 5, error);
+
+    IActorRef Restart(IActorRef coordinator, string id)
+    {
+        Watch(coordinator);
+        Sys.Stop(coordinator);
+        ExpectTerminated(coordinator, Wait);
+        return StartCoordinator(id);
+    }
+
+    [Fact]
+    public void AFailedAttemptIsRetriedUntilItHasFailedRetriesPlusOneTimesAndRecoveryCountsTheSame()
+    {
+        var coordinator = StartCoordinator("retry");
+        coordinator.Tell(RetrySweep("retry", 2), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        var first = Assigned(worker).Single();
+        coordinator.Tell(Failed(first, "CUDA error: out of memory"));
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        var second = Assigned(worker).Single();
+        Assert.Equal((first.TrialId, 2), (second.TrialId, second.Attempt));
+        Assert.Equal(SweepCoordinator.FailedPrefix + "CUDA error: out of memory", StateOf(coordinator, "retry").Trials[0].Error);
+
+        coordinator.Tell(Failed(second, "boom 2"));
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        Assert.Equal(3, Assigned(worker).Single().Attempt);
+
+        // Restarted with attempt 3 running: the interruption is not the trial's fault and does not count, the two
+        // failures replayed from the journal do.
+        var recovered = Restart(coordinator, "retry");
+        recovered.Tell(new RequestWork(worker.Ref, "w", 1));
+        var fourth = Assigned(worker).Single();
+        Assert.Equal(4, fourth.Attempt);
+        recovered.Tell(Failed(fourth, "boom 3"));
+
+        AwaitAssert(() => Assert.True(StateOf(recovered, "retry").IsFinished), Wait);
+        var trial = StateOf(recovered, "retry").Trials[0];
+        Assert.Equal(TrialStatus.Failed, trial.Status);
+        Assert.Equal("boom 3", trial.Error); // the last error, as the worker gave it
+        Assert.Equal(4, trial.Attempts);
+        Assert.Equal(SweepStatus.Failed, StateOf(recovered, "retry").Status);
+    }
+
+    [Fact]
+    public void RetriesZeroFailsOnTheFirstFailure()
+    {
+        var coordinator = StartCoordinator("noretry");
+        coordinator.Tell(RetrySweep("noretry", 0), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        coordinator.Tell(Failed(Assigned(worker).Single(), "boom"));
+        AwaitAssert(() => Assert.Equal(TrialStatus.Failed, StateOf(coordinator, "noretry").Trials[0].Status), Wait);
+        Assert.Equal(1, StateOf(coordinator, "noretry").Trials[0].Attempts);
+    }
+
+    [Fact]
+    public void ANonFiniteLossIsNotRetried()
+    {
+        var coordinator = StartCoordinator("nan");
+        coordinator.Tell(RetrySweep("nan", 5), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+        var worker = CreateTestProbe();
+        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
+        coordinator.Tell(Failed(Assigned(worker).Single(), "training loss became NaN at epoch 2"));
+        AwaitAssert(() => Assert.True(StateOf(coordinator, "nan").IsFinished), Wait);
+        var trial = StateOf(coordinator, "nan").Trials[0];
+        Assert.Equal(TrialStatus.Failed, trial.Status);
+        Assert.Equal(1, trial.Attempts);
+        Assert.Equal("training loss became NaN at epoch 2", trial.Error);
+    }
+
+    [Fact]
+    public void ATrialLostMoreThanRetriesTimesFails()
+    {
+        var coordinator = StartCoordinator("lostloop");
+        coordinator.Tell(RetrySweep("lostloop", 1), TestActor);
+        ExpectMsg<SweepAccepted>(Wait);
+
+        var w1 = CreateTestProbe();
+        coordinator.Tell(new RequestWork(w1.Ref, "w1", 1));
+        Assigned(w1).Single();
+        Sys.Stop(w1.Ref); // lost once: within the budget, it waits again
+        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "lostloop").Trials[0].Status), Wait);
+
+        var w2 = CreateTestProbe();
+        coordinator.Tell(new RequestWork(w2.Ref, "w2", 1));
+        Assert.Equal(2, Assigned(w2).Single().Attempt);
+        Sys.Stop(w2.Ref); // lost twice with retries: 1: the trial fails instead of killing a third worker
+
+        AwaitAssert(() => Assert.True(StateOf(coordinator, "lostloop").IsFinished), Wait);
+        var trial = StateOf(coordinator, "lostloop").Trials[0];
+        Assert.Equal(TrialStatus.Failed, trial.Status);
+        Assert.Equal("lost 2 times; last: worker w2 was lost", trial.Error);
+        Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "lostloop").Status);
+    }
 }

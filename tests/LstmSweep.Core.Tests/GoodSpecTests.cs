@@ -33,7 +33,15 @@ public class GoodSpecTests
         Assert.Equal([0.01], spec.Space.LearningRate.Values!);
         Assert.Equal([1], spec.Space.BatchSize.Values!);
         Assert.Equal([1], spec.Space.Layers.Values!);
+        Assert.Equal(SweepSpec.DefaultRetries, spec.Retries);
     }
+
+    [Theory]
+    [InlineData("retries: 0\n", 0)]
+    [InlineData("retries: 5\n", 5)]
+    [InlineData("retries:\n", SweepSpec.DefaultRetries)]
+    public void Retries_is_read(string line, int expected)
+        => Assert.Equal(expected, ParseOk("name: s\ntask: cumsum\n" + line).Retries);
 
     const string FullYaml = """
         name: merge-modes              # a comment

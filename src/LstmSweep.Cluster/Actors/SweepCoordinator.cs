@@ -19,6 +19,24 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 {
     public const string InterruptedReason = "interrupted: the process running it stopped before it finished";
 
+    /// <summary>Reason of a <see cref="TrialRequeued"/> for an attempt that failed and is retried: "failed: " + its error.</summary>
+    public const string FailedPrefix = "failed: ";
+
+    /// <summary>Reason of a <see cref="TrialRequeued"/> for an attempt whose worker was lost: "worker X" + this.</summary>
+    public const string LostSuffix = " was lost";
+
+    /// <summary>
+    /// Errors that would repeat on a retry: a non-finite loss (TrialTrainer's "training loss became NaN at epoch 3").
+    /// Every attempt of a trial trains from the same seed and config, so it reaches the same NaN again.
+    /// </summary>
+    static readonly string[] DeterministicErrors = ["training loss became", "evaluation loss became"];
+
+    public static bool IsDeterministicFailure(string? error)
+        => error is not null && DeterministicErrors.Any(p => error.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>Attempts of each trial that failed (and were retried) or were lost: folded from TrialRequeued reasons.</summary>
+    readonly Dictionary<int, (int Failed, int Lost)> _spent = new();
+
     readonly ILoggingAdapter _log = Context.GetLogger();
     SweepState _state;
 
@@ -192,6 +210,18 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             _log.Info("ignoring a result for trial {0} attempt {1}: not the current attempt", result.TrialId, result.Attempt);
             return;
         }
+        if (result.Status == TrialStatus.Failed && MayRetry(result.TrialId) && !IsDeterministicFailure(result.Error))
+        {
+            // Another attempt, journalled like a lost one: recovery counts it from the same event.
+            _runningOn.Remove(result.TrialId);
+            _log.Info("trial {0} attempt {1} failed ({2}); retrying", result.TrialId, result.Attempt, result.Error);
+            Persist(new TrialRequeued(_state.SweepId, result.TrialId, result.Attempt, FailedPrefix + (result.Error ?? "no error given")), e =>
+            {
+                Apply(e);
+                NotifyIdleWorkers();
+            });
+            return;
+        }
         var finished = new TrialFinished(_state.SweepId, result.TrialId, result.Attempt, result.Status, result.Loss,
             result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow, result.ResumedFromEpoch);
         Persist(finished, e =>
@@ -243,10 +273,44 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         var lost = _runningOn.Where(p => p.Value.Equals(worker)).Select(p => p.Key).ToList();
         if (lost.Count == 0) return;
         foreach (var trialId in lost) _runningOn.Remove(trialId);
-        var requeued = lost.Select(id => (ISweepEvent)new TrialRequeued(_state.SweepId, id, _state.Trials[id].Attempts,
-            $"worker {_state.Trials[id].Worker} was lost")).ToList();
-        PersistAll(requeued, Apply);
-        DeferAsync(worker, _ => NotifyIdleWorkers());
+        var events = lost.Select(LostAttempt).ToList();
+        PersistAll(events, Apply);
+        DeferAsync(worker, _ =>
+        {
+            NotifyIdleWorkers();
+            if (events.Any(e => e is TrialFinished)) Self.Tell(CheckFinished.Instance);
+        });
+    }
+
+    /// <summary>
+    /// A lost attempt counts against the trial's retries like a failed one, so a trial that kills its worker every time
+    /// cannot go round the cluster for ever: within the budget it waits again, beyond it the trial fails.
+    /// </summary>
+    ISweepEvent LostAttempt(int trialId)
+    {
+        var trial = _state.Trials[trialId];
+        var reason = $"worker {trial.Worker}{LostSuffix}";
+        if (MayRetry(trialId))
+            return new TrialRequeued(_state.SweepId, trialId, trial.Attempts, reason);
+        var ran = trial.StartedAt is { } started ? (long)(DateTimeOffset.UtcNow - started).TotalMilliseconds : 0;
+        if (_state.CancelRequested) // nothing more runs in a cancelled sweep: the attempt ends here
+            return new TrialFinished(_state.SweepId, trialId, trial.Attempts, TrialStatus.Cancelled, null, null, trial.EpochsRun,
+                ran, $"cancelled; {reason}", DateTimeOffset.UtcNow);
+        var (failed, lost) = _spent.GetValueOrDefault(trialId);
+        var error = failed == 0
+            ? $"lost {Times(lost + 1)}; last: {reason}"
+            : $"lost {Times(lost + 1)} and failed {Times(failed)}; last: {reason}";
+        return new TrialFinished(_state.SweepId, trialId, trial.Attempts, TrialStatus.Failed, null, null, trial.EpochsRun, ran,
+            error, DateTimeOffset.UtcNow);
+    }
+
+    static string Times(int n) => n == 1 ? "once" : $"{n} times";
+
+    /// <summary>Whether a trial may have another attempt after its current one fails or is lost (spec key retries).</summary>
+    bool MayRetry(int trialId)
+    {
+        var (failed, lost) = _spent.GetValueOrDefault(trialId);
+        return !_state.CancelRequested && failed + lost < (_state.Spec?.Retries ?? SweepSpec.DefaultRetries);
     }
 
     void RequeueInterruptedAttempts()
@@ -317,6 +381,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             var objective = _state.Objective == Objective.Accuracy ? r.Accuracy : r.Loss;
             var step = _scheduler.Report(_rungs, new EpochObservation(r.TrialId, r.Epoch, objective));
             (_rungs, decision) = (step.State, step.Decision);
+        }
+        if (e is TrialRequeued q && _state.IsCurrentAttempt(q.TrialId, q.Attempt))
+        {
+            var (failed, lost) = _spent.GetValueOrDefault(q.TrialId);
+            if (q.Reason.StartsWith(FailedPrefix, StringComparison.Ordinal)) _spent[q.TrialId] = (failed + 1, lost);
+            else if (q.Reason.StartsWith("worker ", StringComparison.Ordinal) && q.Reason.EndsWith(LostSuffix, StringComparison.Ordinal))
+                _spent[q.TrialId] = (failed, lost + 1);
         }
         if (e is TrialPromoted p && _state.Trials.TryGetValue(p.TrialId, out var paused) && paused.Status == TrialStatus.Pruned)
             _rungs = _scheduler.Promote(_rungs, new TrialPromotion(p.TrialId));

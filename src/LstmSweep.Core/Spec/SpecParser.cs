@@ -18,7 +18,7 @@ public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
         ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
-         "scheduler", "asha", "n_startup_trials", "checkpoint_every"];
+         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries"];
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
@@ -72,6 +72,8 @@ public static partial class SpecParser
         var nStartupTrials = ReadStartupTrials(reader, entries, strategyRead ? strategy : null);
         ReadOptional(entries, "checkpoint_every", SweepSpec.DefaultCheckpointEvery, out var checkpointEvery,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
+        ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.AtLeast(0, "an integer >= 0"), out v));
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
         var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
             .Read(entries.GetValueOrDefault("space"));
@@ -85,6 +87,7 @@ public static partial class SpecParser
         var spec = new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!)
         {
             Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials, CheckpointEvery = checkpointEvery,
+            Retries = retries,
         };
         return new SpecParseResult(spec, []);
     }

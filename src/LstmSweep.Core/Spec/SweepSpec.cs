@@ -48,6 +48,15 @@ public sealed record SweepSpec(
     /// (its worker died) resumes from there instead of from epoch 0.
     /// </summary>
     public int CheckpointEvery { get; init; } = DefaultCheckpointEvery;
+
+    public const int DefaultRetries = 2;
+
+    /// <summary>
+    /// <c>retries</c>: how many more attempts a trial gets after an attempt fails for a reason that may not repeat (an
+    /// exception, a worker error) or is lost with its worker. A trial ends failed once it has failed or been lost
+    /// <c>retries + 1</c> times. A non-finite loss is never retried: the same seed gives the same NaN.
+    /// </summary>
+    public int Retries { get; init; } = DefaultRetries;
 }
 
 /// <summary>The task to train on and its options, defaults filled in for that task.</summary>
