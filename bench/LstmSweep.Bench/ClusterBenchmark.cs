@@ -59,7 +59,10 @@ static class ClusterBenchmark
             for (int i = 0; i <= workers; i++)
             {
                 var roles = i == 0 ? "coordinator" : "worker";
-                nodes.Add(Node.Start(cli, dir, "node", "--roles", roles, "--host", "127.0.0.1", "--port", ports[i].ToString(),
+                // Worker processes share this one machine: each gets its share of the cores for torch's threads (a
+                // one-slot worker would otherwise take them all, and two would run twice as many threads as cores).
+                var cores = i == 0 ? (int?)null : Math.Max(1, Environment.ProcessorCount / workers);
+                nodes.Add(Node.Start(cli, dir, cores, "node", "--roles", roles, "--host", "127.0.0.1", "--port", ports[i].ToString(),
                     "--seeds", $"127.0.0.1:{ports[0]}", "--http-port", httpPort.ToString(),
                     "--db", "sqlite:" + Path.Combine(dir, "cluster.db"), "--slots", "1",
                     "--checkpoints", Path.Combine(dir, "checkpoints")));
@@ -69,7 +72,7 @@ static class ClusterBenchmark
             log($"cluster of {workers} worker(s) up; submitting");
 
             var clock = Stopwatch.StartNew();
-            var submit = Node.Start(cli, dir, "submit", specPath, "--wait", "--output", "json", "--server", $"http://127.0.0.1:{httpPort}");
+            var submit = Node.Start(cli, dir, null, "submit", specPath, "--wait", "--output", "json", "--server", $"http://127.0.0.1:{httpPort}");
             var stdout = submit.WaitForExit(TimeSpan.FromMinutes(4));
             var wall = clock.Elapsed;
             using var json = JsonDocument.Parse(stdout);
@@ -166,12 +169,13 @@ static class ClusterBenchmark
 
         Node(Process process) => _process = process;
 
-        public static Node Start(string cli, string dir, params string[] args)
+        public static Node Start(string cli, string dir, int? processorCount, params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add(cli);
             foreach (var a in args) start.ArgumentList.Add(a);
             foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("LSTMSWEEP_", StringComparison.Ordinal)).ToList()) start.Environment.Remove(key);
+            if (processorCount is { } count) start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString();
             var node = new Node(new Process { StartInfo = start });
             node._process.OutputDataReceived += (_, e) => { if (e.Data != null) lock (node._stdout) node._stdout.AppendLine(e.Data); };
             node._process.ErrorDataReceived += (_, e) => { if (e.Data != null) lock (node._stderr) node._stderr.AppendLine(e.Data); };
