@@ -153,8 +153,11 @@ static class ClusterBenchmark
         }
         md.AppendLine();
         md.AppendLine($"This machine has {Environment.ProcessorCount} cores, so two one-slot workers are the most that can scale " +
-                      "(the coordinator node, the journal and the client share the same cores, and each worker gives its one slot " +
-                      "all the cores' intra-op threads, so the two workers' torch threads contend). The ideal speed-up is 2×. " +
+                      "(the coordinator node, the journal and the client share the same cores). Each worker process gets its share " +
+                      "of the cores for torch's intra-op threads (cores ÷ workers): one worker trains each trial on 2 threads, two " +
+                      "workers on 1 thread each. For LSTMs this small, one thread per trial is faster than two (the per-op " +
+                      "synchronisation costs more than it saves: compare the mean trial times), which is why two workers can beat " +
+                      "the 2× of perfect scaling. " +
                       "Overhead per trial is (wall time × workers − the trials' own durations) ÷ trials: everything that is not " +
                       "training — assignment, journal writes, remote messages, the client's polling, and slots idle while the " +
                       "last trials finish.");
