@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-
 namespace LstmSweep.Cli.Tests;
 
 /// <summary>A run killed with SIGKILL mid-sweep and resumed: finished trials kept, interrupted ones rerun, each once.</summary>
@@ -10,51 +7,14 @@ public class ResumeTests
     public void ResumeAfterSigkillKeepsFinishedTrialsAndRunsTheRestOnce()
     {
         using var dir = new ScratchDirectory();
-        var spec = dir.Write("spec.yaml", Specs.SlowCumsum("resume"));
-        var db = "sqlite:" + dir.File_("resume.db");
+        var outcome = ResumeScenario.KillAndResume(dir, "resume", "sqlite:" + dir.File_("resume.db"),
+            pauseBeforeKill: TimeSpan.FromMilliseconds(600)); // let the third trial train past a checkpoint or two
 
-        string sweepId;
-        using (var run = new CliProcess(dir.Path, "run", spec, "--db", db, "--slots", "1", "--output", "json"))
-        {
-            // Stderr is redirected, so progress is one plain line per finished trial: "[2/6] trial ...".
-            Assert.True(run.WaitForStderr(e => Regex.IsMatch(e, @"\[2/6\] trial"), TimeSpan.FromMinutes(3)),
-                "two trials did not finish in time:\n" + run.Stderr);
-            Thread.Sleep(600); // let the third trial train past a checkpoint or two
-            Assert.False(run.HasExited, "the sweep ended before it could be killed; make its trials longer:\n" + run.Stderr);
-            run.Kill();
-            sweepId = Regex.Match(run.Stderr, @"sweep (resume-[0-9a-f]{6})").Groups[1].Value;
-            Assert.Equal("", run.Stdout);
-        }
-        Assert.NotEqual("", sweepId);
-
-        var before = CliProcess.Run(dir.Path, "results", sweepId, "--db", db, "--output", "json");
-        Assert.True(before.ExitCode == 0, before.ToString());
-        var finishedBefore = Trials(before.Stdout).Where(t => t.Status == "complete").ToDictionary(t => t.Id);
-        Assert.InRange(finishedBefore.Count, 2, 5);
-        Assert.Equal("running", JsonDocument.Parse(before.Stdout).RootElement.GetProperty("status").GetString());
-
-        var resumed = CliProcess.Run(dir.Path, "run", spec, "--db", db, "--slots", "1", "--resume", sweepId, "--output", "json");
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var after = Trials(resumed.Stdout);
-
-        Assert.Equal(6, after.Count);
-        Assert.Equal(6, after.Select(t => t.Id).Distinct().Count());
-        Assert.All(after, t => Assert.True(t.Status == "complete", $"trial {t.Id} is {t.Status}: {t.Error}"));
-        foreach (var (id, trial) in finishedBefore)
-        {
-            var now = after.Single(t => t.Id == id);
-            Assert.Equal(1, now.Attempts); // not re-run
-            Assert.Equal(trial.Accuracy, now.Accuracy);
-        }
-        // The trial that was running when the process died ran again, as a second attempt, from its last checkpoint.
-        var rerun = after.Single(t => t.Attempts == 2);
+        // The trial that was running when the process died resumed from its last checkpoint.
+        var rerun = outcome.After.Single(t => t.Attempts == 2);
         Assert.True(rerun.ResumedFromEpoch > 0, $"trial {rerun.Id} started again from epoch 0");
         Assert.Equal(0, rerun.ResumedFromEpoch % 5);
-        Assert.False(Directory.Exists(Path.Combine(dir.Path, "lstmsweep-checkpoints", sweepId)), "a finished sweep's checkpoints are removed");
-
-        // And the journal agrees with what resume printed.
-        var final = CliProcess.Run(dir.Path, "results", sweepId, "--db", db, "--output", "json");
-        Assert.Equal(resumed.Stdout.Trim(), final.Stdout.Trim());
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "lstmsweep-checkpoints", outcome.SweepId)), "a finished sweep's checkpoints are removed");
     }
 
     [Fact]
@@ -68,13 +28,4 @@ public class ResumeTests
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("no sweep with that id", result.Stderr);
     }
-
-    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy, string? Error, int ResumedFromEpoch);
-
-    static List<Trial> Trials(string json) => JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()
-        .Select(t => new Trial(t.GetProperty("trial_id").GetInt32(), t.GetProperty("status").GetString()!,
-            t.GetProperty("attempts").GetInt32(),
-            t.GetProperty("accuracy").ValueKind == JsonValueKind.Number ? t.GetProperty("accuracy").GetDouble() : null,
-            t.GetProperty("error").GetString(), t.GetProperty("resumed_from_epoch").GetInt32()))
-        .ToList();
 }

@@ -72,19 +72,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
         using var cluster = StartCluster(slotsB: 2);
         await cluster.WaitForMembersAsync(3);
         // 6 cumsum trials of a few seconds each, so that B is surely mid-trial when it dies.
-        var spec = cluster.Scratch.Write("slow6.yaml", """
-            name: slow6
-            task: cumsum
-            strategy: grid
-            seed: 11
-            checkpoint_every: 5
-            space:
-              units: [6, 8, 10]
-              merge_mode: [none, sum]
-              epochs: [120]
-              learning_rate: [0.01]
-              batch_size: [1]
-            """);
+        var spec = cluster.Scratch.Write("slow6.yaml", Specs.SlowCumsum("slow6", epochs: 120));
         var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
         Assert.True(submit.ExitCode == 0, submit.ToString());
         var sweepId = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;

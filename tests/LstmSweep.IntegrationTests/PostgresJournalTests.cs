@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace LstmSweep.IntegrationTests;
@@ -71,46 +70,7 @@ public class PostgresJournalTests(PostgresServer server)
     public void ResumeAfterSigkillKeepsFinishedTrialsAndRunsTheRestOnce()
     {
         using var dir = new ScratchDirectory();
-        var spec = dir.Write("spec.yaml", Specs.SlowCumsum("pg-resume"));
-        var db = "postgres:" + server.CreateDatabase();
-
-        string sweepId;
-        using (var run = new CliProcess(dir.Path, "run", spec, "--db", db, "--slots", "1", "--output", "json"))
-        {
-            // Stderr is redirected, so progress is one plain line per finished trial: "[2/6] trial ...".
-            Assert.True(run.WaitForStderr(e => Regex.IsMatch(e, @"\[2/6\] trial"), TimeSpan.FromMinutes(3)),
-                "two trials did not finish in time:\n" + run.Stderr);
-            Assert.False(run.HasExited, "the sweep ended before it could be killed; make its trials longer:\n" + run.Stderr);
-            run.Kill();
-            sweepId = Regex.Match(run.Stderr, @"sweep (pg-resume-[0-9a-f]{6})").Groups[1].Value;
-            Assert.Equal("", run.Stdout);
-        }
-        Assert.NotEqual("", sweepId);
-
-        var before = CliProcess.Run(dir.Path, "results", sweepId, "--db", db, "--output", "json");
-        Assert.True(before.ExitCode == 0, before.ToString());
-        var finishedBefore = Trials(before.Stdout).Where(t => t.Status == "complete").ToDictionary(t => t.Id);
-        Assert.InRange(finishedBefore.Count, 2, 5);
-        Assert.Equal("running", JsonDocument.Parse(before.Stdout).RootElement.GetProperty("status").GetString());
-
-        var resumed = CliProcess.Run(dir.Path, "run", spec, "--db", db, "--slots", "1", "--resume", sweepId, "--output", "json");
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var after = Trials(resumed.Stdout);
-
-        Assert.Equal(6, after.Count);
-        Assert.Equal(6, after.Select(t => t.Id).Distinct().Count());
-        Assert.All(after, t => Assert.True(t.Status == "complete", $"trial {t.Id} is {t.Status}: {t.Error}"));
-        foreach (var (id, trial) in finishedBefore)
-        {
-            var now = after.Single(t => t.Id == id);
-            Assert.Equal(1, now.Attempts); // not re-run
-            Assert.Equal(trial.Accuracy, now.Accuracy);
-        }
-        // The trial that was running when the process died ran again, as a second attempt.
-        Assert.Contains(after, t => t.Attempts == 2);
-
-        var final = CliProcess.Run(dir.Path, "results", sweepId, "--db", db, "--output", "json");
-        Assert.Equal(resumed.Stdout.Trim(), final.Stdout.Trim());
+        ResumeScenario.KillAndResume(dir, "pg-resume", "postgres:" + server.CreateDatabase(), pauseBeforeKill: TimeSpan.Zero);
     }
 
     public static TheoryData<string, string> Unreachable => new()
@@ -171,13 +131,4 @@ public class PostgresJournalTests(PostgresServer server)
         listener.Stop();
         return port;
     }
-
-    sealed record Trial(int Id, string Status, int Attempts, double? Accuracy, string? Error);
-
-    static List<Trial> Trials(string json) => JsonDocument.Parse(json).RootElement.GetProperty("trials").EnumerateArray()
-        .Select(t => new Trial(t.GetProperty("trial_id").GetInt32(), t.GetProperty("status").GetString()!,
-            t.GetProperty("attempts").GetInt32(),
-            t.GetProperty("accuracy").ValueKind == JsonValueKind.Number ? t.GetProperty("accuracy").GetDouble() : null,
-            t.GetProperty("error").GetString()))
-        .ToList();
 }
