@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Akka.Cluster;
 using LstmSweep.Cluster.Hosting;
@@ -33,6 +35,12 @@ public static class NodeHost
         var instance = $"{options.Host}:{options.Port}";
         using var tracing = otlp is null ? null : NodeTelemetry.StartTracing(otlp, instance);
 
+        if (HttpPortTaken(options) is { } taken)
+        {
+            info(taken);
+            return BadSettingsExit;
+        }
+
         database.PrepareForWriting();
         database.EnsureReachable();
         var devices = options.IsWorker ? SlotDevices.For(options.Slots) : null;
@@ -57,9 +65,9 @@ public static class NodeHost
         {
             await web.StartAsync();
         }
-        catch (IOException e)
+        catch (IOException e) // taken between the check and now
         {
-            info($"http_port: cannot listen on {options.Host}:{options.HttpPort} ({e.Message}); give each node on one machine its own --http-port (0 picks a free one)");
+            info(HttpPortMessage(options, e.Message));
             await node.System.Terminate();
             return BadSettingsExit;
         }
@@ -94,4 +102,26 @@ public static class NodeHost
         await node.System.Terminate();
         return exit;
     }
+
+    /// <summary>Checked before the node joins the cluster, so a node that cannot serve HTTP never becomes a member.</summary>
+    static string? HttpPortTaken(NodeOptions options)
+    {
+        if (options.HttpPort == 0) return null;
+        var address = IPAddress.TryParse(options.Host, out var ip) ? ip : IPAddress.Any;
+        try
+        {
+            var probe = new TcpListener(address, options.HttpPort);
+            probe.Start();
+            probe.Stop();
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return HttpPortMessage(options, "address already in use");
+        }
+        catch (SocketException) { return null; } // not ours to judge (e.g. an address of another interface): Kestrel says
+    }
+
+    static string HttpPortMessage(NodeOptions options, string why)
+        => $"http_port: cannot listen on {options.Host}:{options.HttpPort} ({why}); give each node on one machine its own --http-port (0 picks a free one)";
 }
