@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.Routing;
 namespace LstmSweep.Node;
 
 /// <summary>
-/// The HTTP API of coordinator nodes. Sweeps are submitted and cancelled through the <see cref="Cluster.Actors.SweepManager"/>
+/// The HTTP API of a node; the sweeps part on coordinator nodes. Sweeps are submitted and cancelled through the <see cref="Cluster.Actors.SweepManager"/>
 /// singleton (via its proxy, wherever it runs) and read from the journal, exactly as `results` reads them. JSON is
 /// snake_case; a sweep is the same <see cref="SweepDocument"/> `run --output json` prints.
 /// </summary>
@@ -34,11 +34,12 @@ public static class HttpApi
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// Every node: /healthz, /ready, /api/nodes (and /metrics, mapped by the host). Coordinator nodes add the sweeps API;
+    /// on a worker-only node it answers 404 with where to send it instead.
+    /// </summary>
     public static void Map(IEndpointRouteBuilder app, ClusterNode node)
     {
-        var reader = new SweepJournalReader(node.System);
-        var token = Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } t ? t : null;
-
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/ready", () => node.Cluster.SelfMember.Status == MemberStatus.Up
             ? Results.Text("ready")
@@ -56,6 +57,17 @@ public static class HttpApi
                 Self = m.Address.Equals(node.Cluster.SelfAddress),
             }), EventJson);
         });
+
+        if (node.Options.IsCoordinator) MapSweeps(app, node);
+        else
+            app.Map("/api/sweeps/{**rest}", () => Results.Problem(statusCode: 404,
+                title: "this node has no coordinator role: send sweep requests to a coordinator node's HTTP port"));
+    }
+
+    static void MapSweeps(IEndpointRouteBuilder app, ClusterNode node)
+    {
+        var reader = new SweepJournalReader(node.System);
+        var token = Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } t ? t : null;
 
         app.MapPost("/api/sweeps", async (HttpContext http) =>
         {

@@ -1,7 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Akka.Cluster;
 using LstmSweep.Cluster.Hosting;
 using LstmSweep.Cluster.Persistence;
+using LstmSweep.Cluster.Telemetry;
+using LstmSweep.Node.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -13,9 +17,30 @@ namespace LstmSweep.Node;
 /// <summary>`lstmsweep node`: runs one cluster member until SIGTERM/SIGINT, then leaves gracefully.</summary>
 public static class NodeHost
 {
-    /// <summary>Returns the process exit code: 0 after a graceful leave, 1 when the cluster downed this node.</summary>
+    /// <summary>Exit code for settings the node cannot run with (the CLI's "bad input").</summary>
+    public const int BadSettingsExit = 2;
+
+    /// <summary>
+    /// Returns the process exit code: 0 after a graceful leave, 1 when the cluster downed this node,
+    /// <see cref="BadSettingsExit"/> when its settings cannot work (a taken HTTP port, a malformed OTLP endpoint).
+    /// </summary>
     public static async Task<int> RunAsync(NodeOptions options, DatabaseTarget database, Action<string> info)
     {
+        var (otlp, otlpError) = NodeTelemetry.OtlpFromEnvironment();
+        if (otlpError is not null)
+        {
+            info(otlpError);
+            return BadSettingsExit;
+        }
+        var instance = $"{options.Host}:{options.Port}";
+        using var tracing = otlp is null ? null : NodeTelemetry.StartTracing(otlp, instance);
+
+        if (HttpPortTaken(options) is { } taken)
+        {
+            info(taken);
+            return BadSettingsExit;
+        }
+
         database.PrepareForWriting();
         database.EnsureReachable();
         var devices = options.IsWorker ? SlotDevices.For(options.Slots) : null;
@@ -24,19 +49,29 @@ public static class NodeHost
         var up = new TaskCompletionSource();
         node.Cluster.RegisterOnMemberUp(() => up.TrySetResult());
 
-        WebApplication? web = null;
-        if (options.IsCoordinator)
+        // Every node serves HTTP: /healthz, /ready and /metrics; coordinator nodes the sweeps API as well.
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = HttpApi.MaxBodyBytes + 1);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddLstmSweepMetrics(instance);
+        var web = builder.Build();
+        ClusterMeters.Observe(node.System);
+        HttpApi.Map(web, node);
+        web.MapMetrics();
+        try
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
-            builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
-            builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = HttpApi.MaxBodyBytes + 1);
-            builder.Services.AddProblemDetails();
-            web = builder.Build();
-            HttpApi.Map(web, node);
             await web.StartAsync();
         }
+        catch (IOException e) // taken between the check and now
+        {
+            info(HttpPortMessage(options, e.Message));
+            await node.System.Terminate();
+            return BadSettingsExit;
+        }
+        var url = web.Urls.FirstOrDefault() ?? $"http://{options.Host}:{options.HttpPort}";
 
         var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult("SIGTERM"); });
@@ -46,7 +81,8 @@ public static class NodeHost
         _ = up.Task.ContinueWith(_ => info(
             $"node up: {node.Cluster.SelfAddress} roles {string.Join(",", options.Roles)}" +
             (devices is null ? "" : $", {devices.Count} slot(s)") +
-            (options.IsCoordinator ? $", http://{options.Host}:{options.HttpPort}" : "") +
+            $", {url}" + (options.IsCoordinator ? "" : " (health and metrics)") +
+            (tracing is null ? "" : $", traces to {otlp!.Endpoint}") +
             $", journal {database.Describe()}"), TaskScheduler.Default);
 
         var reason = await stop.Task;
@@ -62,8 +98,30 @@ public static class NodeHost
             await node.LeaveAsync();
             info("left the cluster");
         }
-        if (web is not null) { using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5)); await web.StopAsync(grace.Token); }
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5))) await web.StopAsync(grace.Token);
         await node.System.Terminate();
         return exit;
     }
+
+    /// <summary>Checked before the node joins the cluster, so a node that cannot serve HTTP never becomes a member.</summary>
+    static string? HttpPortTaken(NodeOptions options)
+    {
+        if (options.HttpPort == 0) return null;
+        var address = IPAddress.TryParse(options.Host, out var ip) ? ip : IPAddress.Any;
+        try
+        {
+            var probe = new TcpListener(address, options.HttpPort);
+            probe.Start();
+            probe.Stop();
+            return null;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return HttpPortMessage(options, "address already in use");
+        }
+        catch (SocketException) { return null; } // not ours to judge (e.g. an address of another interface): Kestrel says
+    }
+
+    static string HttpPortMessage(NodeOptions options, string why)
+        => $"http_port: cannot listen on {options.Host}:{options.HttpPort} ({why}); give each node on one machine its own --http-port (0 picks a free one)";
 }

@@ -56,6 +56,22 @@ public sealed class SerializerTests() : TestKit(SweepSystem.BaseConfig())
     }
 
     [Fact]
+    public void AnAssignmentCarriesTheSweepsTraceParentAcrossNodes()
+    {
+        var probe = CreateTestProbe();
+        const string traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var message = new AssignTrial("s-1", 3, 2, Task, Config, 42, probe.Ref, 5, traceParent);
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(message);
+        var copy = (AssignTrial)serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message));
+        Assert.Equal(traceParent, copy.TraceParent);
+        Assert.Equal(message with { Coordinator = copy.Coordinator }, copy);
+
+        // Sent by a node without tracing (or an older one): no trace parent, and the trial starts a trace of its own.
+        var untraced = (AssignTrial)serializer.FromBinary(serializer.ToBinary(message with { TraceParent = null }), serializer.Manifest(message));
+        Assert.Null(untraced.TraceParent);
+    }
+
+    [Fact]
     public void JournalRowsAreReadableJson()
     {
         var e = new TrialScheduled("s-1", 3, Config, 42);

@@ -56,6 +56,19 @@ public sealed class ClusterTests
             TimeSpan.FromMinutes(1), "nodes", "--output", "json");
         Assert.Equal(0, nodes.ExitCode);
         Assert.Equal(2, JsonDocument.Parse(nodes.Stdout).RootElement.GetArrayLength());
+
+        // The worker-only node serves health, readiness and metrics on its own port, and points sweep requests away.
+        using var worker = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{cluster.HttpPortOf(1)}/") };
+        Assert.Equal("ok", await worker.GetStringAsync("healthz"));
+        Assert.Equal("ready", await worker.GetStringAsync("ready"));
+        var metrics = await worker.GetStringAsync("metrics");
+        Assert.Contains("lstmsweep_slots{", metrics);
+        Assert.Matches(@"lstmsweep_node_info\{[^}]*roles=""worker""", metrics);
+        Assert.Contains("lstmsweep_epoch_duration_seconds_count{", metrics); // it trained some epochs
+        Assert.DoesNotContain("lstmsweep_sweep_trials{", metrics); // coordinator metrics live where the coordinator runs
+        using var notHere = await worker.GetAsync("api/sweeps");
+        Assert.Equal(HttpStatusCode.NotFound, notHere.StatusCode);
+        Assert.Contains("coordinator", await notHere.Content.ReadAsStringAsync());
     }
 
     [Fact]

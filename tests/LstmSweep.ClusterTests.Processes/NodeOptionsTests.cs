@@ -30,4 +30,29 @@ public sealed class NodeOptionsTests
             Assert.True(result.ExitCode == 3, $"{string.Join(' ', args)}: {result}");
         }
     }
+
+    [Fact]
+    public void A_node_whose_http_port_is_taken_says_so_and_writes_nothing()
+    {
+        using var scratch = new ScratchDirectory();
+        var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var httpPort = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+            var db = scratch.File_("n.db");
+            var result = CliProcess.Run(scratch.Path, null, TimeSpan.FromMinutes(1), "node", "--host", "127.0.0.1",
+                "--port", FreePorts.Take(1)[0].ToString(), "--http-port", httpPort.ToString(), "--db", "sqlite:" + db, "--slots", "1");
+
+            Assert.True(result.ExitCode == 2, result.ToString());
+            Assert.Contains($"http_port: cannot listen on 127.0.0.1:{httpPort}", result.Stderr);
+            Assert.Contains("--http-port", result.Stderr);
+            Assert.DoesNotContain("node up", result.Stderr);
+            Assert.False(File.Exists(db));
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
 }

@@ -14,9 +14,12 @@ public sealed class TestCluster : IDisposable
 
     readonly List<CliProcess> _nodes = new();
     readonly int[] _ports;
+    readonly int[] _httpPorts;
     public ScratchDirectory Scratch { get; } = new();
     public string Db { get; }
-    public int HttpPort { get; }
+
+    /// <summary>Node 0's HTTP port: the coordinator the tests talk to. Every node serves HTTP on its own port.</summary>
+    public int HttpPort => _httpPorts[0];
     public string Server => $"http://127.0.0.1:{HttpPort}";
     public Dictionary<string, string> Environment { get; } = new() { ["LSTMSWEEP_SBR_STABLE_AFTER"] = "3s" };
     public HttpClient Http { get; }
@@ -24,22 +27,23 @@ public sealed class TestCluster : IDisposable
     public TestCluster(int nodes, string? db = null)
     {
         Db = db ?? "sqlite:" + Path.Combine(Scratch.Path, "cluster.db");
-        var ports = FreePorts.Take(nodes + 1);
-        HttpPort = ports[^1];
-        _ports = ports[..^1];
+        var ports = FreePorts.Take(2 * nodes);
+        _ports = ports[..nodes];
+        _httpPorts = ports[nodes..];
         Http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int PortOf(int node) => _ports[node];
+    public int HttpPortOf(int node) => _httpPorts[node];
     public CliProcess Node(int node) => _nodes[node];
 
-    /// <summary>Starts a node: roles, slots; a coordinator serves the API on <see cref="HttpPort"/>.</summary>
+    /// <summary>Starts a node: roles, slots; it serves HTTP on <see cref="HttpPortOf"/> (the sweeps API if a coordinator).</summary>
     public CliProcess Start(int node, string roles, int slots, IReadOnlyDictionary<string, string>? extraEnvironment = null)
     {
         var env = new Dictionary<string, string>(Environment);
         if (extraEnvironment is not null) foreach (var (k, v) in extraEnvironment) env[k] = v;
         var process = new CliProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
-            "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", HttpPort.ToString(),
+            "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", _httpPorts[node].ToString(),
             "--db", Db, "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
         while (_nodes.Count <= node) _nodes.Add(null!);
         _nodes[node] = process;

@@ -3,6 +3,7 @@ using LstmSweep.Cli.Output;
 using LstmSweep.Cluster.Hosting;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
+using LstmSweep.Node.Telemetry;
 
 namespace LstmSweep.Cli.Commands;
 
@@ -48,6 +49,15 @@ public static class RunCommand
             Terminal.Error($"--resume {resumeId}: there is no database at {database.Location}; give the --db the sweep ran with");
             return ExitCodes.BadInput;
         }
+
+        var (otlp, otlpError) = NodeTelemetry.OtlpFromEnvironment();
+        if (otlpError is not null)
+        {
+            Terminal.Error(otlpError);
+            return ExitCodes.BadInput;
+        }
+        // Disposed last (after the sweep's actors stopped and ended their spans): flushes the spans still buffered.
+        using var tracing = otlp is null ? null : NodeTelemetry.StartTracing(otlp, $"{Environment.MachineName}/{Environment.ProcessId}");
 
         var specText = await File.ReadAllTextAsync(specPath);
         var devices = SlotDevices.For(slots);

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using LstmSweep.Cluster.Protocol;
+using LstmSweep.Cluster.Telemetry;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
@@ -55,6 +57,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     /// <summary>The scheduler's state: folded from the journalled epoch reports, live and on recovery alike.</summary>
     RungState _rungs = RungState.Empty;
 
+    /// <summary>What this coordinator exports (docs/metrics.md); registered while it lives.</summary>
+    SweepMeter _meter = null!;
+
+    /// <summary>The sweep's span while this coordinator runs it (null when not tracing).</summary>
+    Activity? _span;
+
     /// <summary>Self-message: end the sweep if every trial has finished.</summary>
     sealed record CheckFinished { public static readonly CheckFinished Instance = new(); }
 
@@ -74,7 +82,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         PersistenceId = PersistenceIdFor(sweepId);
 
         Recover<ISweepEvent>(e => Fold(e));
-        Recover<RecoveryCompleted>(_ => RequeueInterruptedAttempts());
+        Recover<RecoveryCompleted>(_ =>
+        {
+            if (_state.IsSubmitted && !_state.IsFinished) StartSpan(recovered: true); // it goes on in a new span
+            RequeueInterruptedAttempts();
+        });
 
         Command<SubmitSweep>(Submit);
         Command<RequestWork>(Assign);
@@ -91,6 +103,45 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
+    protected override void PreStart()
+    {
+        var self = (ActorRefWithCell)Self;
+        _meter = SweepMeters.Register(_state.SweepId, () => self.Underlying.NumberOfMessages);
+        base.PreStart();
+    }
+
+    protected override void PostStop()
+    {
+        LstmSweepTracing.End(_span, tags: ("lstmsweep.coordinator_stopped", true));
+        SweepMeters.Unregister(_meter);
+        base.PostStop();
+    }
+
+    // Journal writes, timed for lstmsweep_journal_write_duration_seconds: from handing the event(s) over until the
+    // handler runs, once per call (a batch counts once, at its last event).
+    void PersistTimed<TEvent>(TEvent e, Action<TEvent> handler)
+    {
+        var start = Stopwatch.GetTimestamp();
+        Persist(e, x => { SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start)); handler(x); });
+    }
+
+    void PersistAsyncTimed<TEvent>(TEvent e, Action<TEvent> handler)
+    {
+        var start = Stopwatch.GetTimestamp();
+        PersistAsync(e, x => { SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start)); handler(x); });
+    }
+
+    void PersistAllTimed<TEvent>(IReadOnlyCollection<TEvent> events, Action<TEvent> handler)
+    {
+        var start = Stopwatch.GetTimestamp();
+        int left = events.Count;
+        PersistAll(events, x =>
+        {
+            if (--left == 0) SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start));
+            handler(x);
+        });
+    }
+
     void Submit(SubmitSweep submit)
     {
         var sender = Sender;
@@ -103,7 +154,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         events.AddRange(submit.Trials);
         if (submit.Trials.Count == 0 && submit.Header.Spec is null) // nothing to try: the journal must still end it
             events.Add(new SweepFinished(submit.Header.SweepId, SweepStatus.Failed, DateTimeOffset.UtcNow));
-        PersistAll(events, Apply);
+        PersistAllTimed(events, Apply);
         DeferAsync(submit.Header.SweepId, id =>
         {
             sender.Tell(new SweepAccepted(id));
@@ -122,7 +173,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         // Asked again once the new trials are applied. Persisting from inside another persist's or defer's handler
         // is avoided throughout: Akka.NET's eventsourced actors can stall on it.
-        PersistAll(suggested, Apply);
+        PersistAllTimed(suggested, Apply);
         DeferAsync(request, r => Self.Tell(r, r.Worker));
     }
 
@@ -161,10 +212,11 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         foreach (var trial in waiting) _runningOn[trial.TrialId] = request.Worker;
         // Each attempt is journalled as started before the worker hears of it.
         var started = waiting.Select(t => new TrialStarted(_state.SweepId, t.TrialId, t.Attempts + 1, request.WorkerName, DateTimeOffset.UtcNow)).ToList();
-        PersistAll(started, Apply);
+        PersistAllTimed(started, Apply);
         DeferAsync(started, events => request.Worker.Tell(new WorkAssigned(events
             .Select(e => new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, _state.Trials[e.TrialId].Config,
-                _state.Trials[e.TrialId].Seed, Self, _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery))
+                _state.Trials[e.TrialId].Seed, Self, _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery,
+                LstmSweepTracing.TraceParentOf(_span)))
             .ToList())));
     }
 
@@ -173,7 +225,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (!_state.IsCurrentAttempt(epoch.TrialId, epoch.Attempt)) return;
         var m = epoch.Metrics;
         // Epoch reports are progress, not decisions: written asynchronously so a fast trial never waits on the disk.
-        PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
+        PersistAsyncTimed(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
         {
             var decision = ApplyAndDecide(e);
             if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause) Self.Tell(new PruneTrial(e, decision));
@@ -194,7 +246,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             at.Epoch, ran, decision == SchedulerDecision.Pause
                 ? $"paused at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung yet; may be promoted"
                 : $"pruned at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung", DateTimeOffset.UtcNow);
-        Persist(pruned, e =>
+        PersistTimed(pruned, e =>
         {
             Apply(e);
             if (_runningOn.Remove(e.TrialId, out var worker)) worker.Tell(new CancelTrial(_state.SweepId, e.TrialId, e.Attempt));
@@ -215,7 +267,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             // Another attempt, journalled like a lost one: recovery counts it from the same event.
             _runningOn.Remove(result.TrialId);
             _log.Info("trial {0} attempt {1} failed ({2}); retrying", result.TrialId, result.Attempt, result.Error);
-            Persist(new TrialRequeued(_state.SweepId, result.TrialId, result.Attempt, FailedPrefix + (result.Error ?? "no error given")), e =>
+            PersistTimed(new TrialRequeued(_state.SweepId, result.TrialId, result.Attempt, FailedPrefix + (result.Error ?? "no error given")), e =>
             {
                 Apply(e);
                 NotifyIdleWorkers();
@@ -224,7 +276,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         var finished = new TrialFinished(_state.SweepId, result.TrialId, result.Attempt, result.Status, result.Loss,
             result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow, result.ResumedFromEpoch);
-        Persist(finished, e =>
+        PersistTimed(finished, e =>
         {
             Apply(e);
             _runningOn.Remove(e.TrialId);
@@ -236,7 +288,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     {
         if (!_state.IsCurrentAttempt(returned.TrialId, returned.Attempt)) return;
         _runningOn.Remove(returned.TrialId);
-        Persist(new TrialRequeued(_state.SweepId, returned.TrialId, returned.Attempt, returned.Reason), e =>
+        PersistTimed(new TrialRequeued(_state.SweepId, returned.TrialId, returned.Attempt, returned.Reason), e =>
         {
             Apply(e);
             NotifyIdleWorkers();
@@ -254,7 +306,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         var events = new List<ISweepEvent> { new SweepCancelRequested(_state.SweepId, DateTimeOffset.UtcNow) };
         events.AddRange(_state.WaitingTrials.Select(t => new TrialFinished(_state.SweepId, t.TrialId, t.Attempts,
             TrialStatus.Cancelled, null, null, 0, 0, "cancelled before it started", DateTimeOffset.UtcNow)));
-        PersistAll(events, Apply);
+        PersistAllTimed(events, Apply);
         DeferAsync("cancelled", _ =>
         {
             foreach (var trial in _state.RunningTrials)
@@ -274,7 +326,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (lost.Count == 0) return;
         foreach (var trialId in lost) _runningOn.Remove(trialId);
         var events = lost.Select(LostAttempt).ToList();
-        PersistAll(events, Apply);
+        PersistAllTimed(events, Apply);
         DeferAsync(worker, _ =>
         {
             NotifyIdleWorkers();
@@ -321,7 +373,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (interrupted.Count > 0)
         {
             _log.Info("sweep {0}: requeueing {1} interrupted trial(s)", _state.SweepId, interrupted.Count);
-            PersistAll(interrupted, Apply);
+            PersistAllTimed(interrupted, Apply);
         }
         if (_state.IsSubmitted && !_state.IsFinished)
             Self.Tell(CheckFinished.Instance);
@@ -333,7 +385,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (_state.IsFinished || _state.CancelRequested) return;
         var promoted = PromotableNow().Select(e => (ISweepEvent)new TrialPromoted(_state.SweepId, e.TrialNumber, e.Epoch)).ToList();
         if (promoted.Count == 0) return;
-        PersistAll(promoted, Apply);
+        PersistAllTimed(promoted, Apply);
         DeferAsync(promoted, _ => NotifyIdleWorkers());
     }
 
@@ -348,7 +400,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Promote();
             return;
         }
-        Persist(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Apply);
+        PersistTimed(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Apply);
     }
 
     void NotifyIdleWorkers()
@@ -364,8 +416,55 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     SchedulerDecision ApplyAndDecide(ISweepEvent e)
     {
         var decision = Fold(e);
+        Count(e);
         Context.System.EventStream.Publish(e);
         return decision;
+    }
+
+    /// <summary>
+    /// The metrics of a live event (never of a replayed one: a recovered coordinator counts from 0 what it does from
+    /// then on).
+    /// </summary>
+    void Count(ISweepEvent e)
+    {
+        switch (e)
+        {
+            case EpochReported:
+                _meter.EpochReported();
+                break;
+            case TrialStarted:
+                _meter.TrialStarted();
+                break;
+            case TrialFinished f:
+                _meter.TrialFinished(f.Status, f.DurationMs);
+                break;
+            case TrialRequeued q:
+                _meter.TrialRescheduled(ReasonOf(q.Reason));
+                break;
+            case SweepSubmitted:
+                StartSpan(recovered: false);
+                break;
+            case SweepFinished f:
+                LstmSweepTracing.End(_span, f.Status == SweepStatus.Failed ? "every trial failed" : null,
+                    ("lstmsweep.status", f.Status.ToName()), ("lstmsweep.trials_complete", _state.Count(TrialStatus.Complete)));
+                _span = null;
+                break;
+        }
+    }
+
+    void StartSpan(bool recovered) => _span = LstmSweepTracing.Start("sweep", tags:
+    [
+        ("lstmsweep.sweep", _state.SweepId), ("lstmsweep.name", _state.Name), ("lstmsweep.strategy", _state.Strategy.ToName()),
+        ("lstmsweep.trials_planned", _state.PlannedTrials), ("lstmsweep.recovered", recovered),
+    ]);
+
+    static RescheduleReason ReasonOf(string requeueReason)
+    {
+        if (requeueReason.StartsWith(FailedPrefix, StringComparison.Ordinal)) return RescheduleReason.FailedRetry;
+        if (requeueReason == InterruptedReason) return RescheduleReason.Interrupted;
+        if (requeueReason.StartsWith("worker ", StringComparison.Ordinal) && requeueReason.EndsWith(LostSuffix, StringComparison.Ordinal))
+            return RescheduleReason.WorkerLost;
+        return RescheduleReason.Returned;
     }
 
     /// <summary>
@@ -385,13 +484,16 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (e is TrialRequeued q && _state.IsCurrentAttempt(q.TrialId, q.Attempt))
         {
             var (failed, lost) = _spent.GetValueOrDefault(q.TrialId);
-            if (q.Reason.StartsWith(FailedPrefix, StringComparison.Ordinal)) _spent[q.TrialId] = (failed + 1, lost);
-            else if (q.Reason.StartsWith("worker ", StringComparison.Ordinal) && q.Reason.EndsWith(LostSuffix, StringComparison.Ordinal))
-                _spent[q.TrialId] = (failed, lost + 1);
+            switch (ReasonOf(q.Reason))
+            {
+                case RescheduleReason.FailedRetry: _spent[q.TrialId] = (failed + 1, lost); break;
+                case RescheduleReason.WorkerLost: _spent[q.TrialId] = (failed, lost + 1); break;
+            }
         }
         if (e is TrialPromoted p && _state.Trials.TryGetValue(p.TrialId, out var paused) && paused.Status == TrialStatus.Pruned)
             _rungs = _scheduler.Promote(_rungs, new TrialPromotion(p.TrialId));
         _state = _state.Apply(e);
+        _meter.Observe(_state);
         if (e is SweepSubmitted { Spec: { } spec })
         {
             _sampler = Samplers.For(spec);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using LstmSweep.Cluster.Hosting;
 using LstmSweep.Cluster.Protocol;
+using LstmSweep.Cluster.Telemetry;
 using LstmSweep.Core.Trials;
 using LstmSweep.Training;
 
@@ -20,6 +21,12 @@ public sealed class TrialActor : ReceiveActor
     readonly Stopwatch _clock = new();
 
     readonly string? _checkpointRoot;
+
+    /// <summary>This attempt's per-trial series (docs/metrics.md); removed when the actor stops.</summary>
+    RunningTrialMeter? _meter;
+
+    /// <summary>This attempt's span, a child of the sweep's (null when not tracing).</summary>
+    Activity? _span;
 
     public static Props Props(AssignTrial assignment, string device, string? checkpointRoot)
         => Akka.Actor.Props.Create(() => new TrialActor(assignment, device, checkpointRoot));
@@ -44,12 +51,32 @@ public sealed class TrialActor : ReceiveActor
             : new CheckpointSettings(CheckpointDirectories.ForTrial(_checkpointRoot, a.SweepId, a.TrialId), a.CheckpointEvery);
         var request = new TrainingRequest(a.Task, a.Config, a.Seed, _device, checkpoints);
         var token = _cancellation.Token;
+        var meter = _meter = RunningTrialMeters.Start(a.SweepId, a.TrialId, a.Attempt, a.Config, _device);
+        var span = _span = LstmSweepTracing.Start("trial", LstmSweepTracing.ParentFrom(a.TraceParent), tags:
+        [
+            ("lstmsweep.sweep", a.SweepId), ("lstmsweep.trial", a.TrialId), ("lstmsweep.attempt", a.Attempt),
+            ("lstmsweep.config", RunningTrialMeter.Describe(a.Config)), ("lstmsweep.device", _device),
+        ]);
+        var epochStarted = DateTimeOffset.UtcNow;
         _clock.Start();
         Task.Factory.StartNew(() =>
             {
                 try
                 {
-                    return TrialTrainer.Train(request, m => coordinator.Tell(new TrialEpoch(a.SweepId, a.TrialId, a.Attempt, m)), token);
+                    return TrialTrainer.Train(request, m =>
+                    {
+                        meter.EpochFinished(m);
+                        if (span is not null)
+                        {
+                            // One span per epoch: its batches and the evaluation after them.
+                            var epochSpan = LstmSweepTracing.Start("epoch", span.Context, epochStarted,
+                                ("lstmsweep.epoch", m.Epoch), ("lstmsweep.train_loss", m.TrainLoss),
+                                ("lstmsweep.eval_loss", m.Loss), ("lstmsweep.eval_accuracy", m.Accuracy));
+                            LstmSweepTracing.End(epochSpan);
+                            epochStarted = DateTimeOffset.UtcNow;
+                        }
+                        coordinator.Tell(new TrialEpoch(a.SweepId, a.TrialId, a.Attempt, m));
+                    }, token);
                 }
                 catch (Exception e)
                 {
@@ -64,6 +91,9 @@ public sealed class TrialActor : ReceiveActor
     {
         var a = _assignment;
         bool complete = outcome.Status == TrialStatus.Complete;
+        LstmSweepTracing.End(_span, outcome.Status == TrialStatus.Failed ? outcome.Error ?? "failed" : null,
+            ("lstmsweep.status", outcome.Status.ToName()), ("lstmsweep.epochs_run", outcome.EpochsRun));
+        _span = null;
         a.Coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, outcome.Status,
             complete ? outcome.Loss : null, complete ? outcome.Accuracy : null, outcome.EpochsRun,
             (long)_clock.Elapsed.TotalMilliseconds, outcome.Error, outcome.ResumedFromEpoch));
@@ -74,5 +104,7 @@ public sealed class TrialActor : ReceiveActor
     {
         // Not disposed: the training thread may still read the token on its way out.
         _cancellation.Cancel();
+        _meter?.Dispose();
+        LstmSweepTracing.End(_span, tags: ("lstmsweep.status", "stopped"));
     }
 }

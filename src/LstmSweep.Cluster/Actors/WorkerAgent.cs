@@ -1,5 +1,6 @@
 using Akka.Actor;
 using LstmSweep.Cluster.Protocol;
+using LstmSweep.Cluster.Telemetry;
 
 namespace LstmSweep.Cluster.Actors;
 
@@ -18,6 +19,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
     readonly Dictionary<IActorRef, int> _slotByTrial = new();
     readonly Dictionary<(string SweepId, int TrialId, int Attempt), IActorRef> _trials = new();
     readonly Dictionary<IActorRef, AssignTrial> _assignments = new();
+    SlotMeter _slotMeter = null!;
     bool _requestInFlight;
     bool _draining;
 
@@ -78,6 +80,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         _assignments.Clear();
         _slotByTrial.Clear();
         _trials.Clear();
+        _slotMeter.Busy = 0;
         Sender.Tell(new WorkerDrained(returned));
     }
 
@@ -85,7 +88,13 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
 
     int FreeSlots => _slotDevices.Count - _slotByTrial.Count;
 
-    protected override void PreStart() => AskForWork();
+    protected override void PreStart()
+    {
+        _slotMeter = SlotMeters.Register(_slotDevices.Count);
+        AskForWork();
+    }
+
+    protected override void PostStop() => _slotMeter.Dispose();
 
     void AskForWork()
     {
@@ -111,6 +120,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         _slotByTrial[trial] = slot;
         _assignments[trial] = assignment;
         _trials[(assignment.SweepId, assignment.TrialId, assignment.Attempt)] = trial;
+        _slotMeter.Busy = _slotByTrial.Count;
     }
 
     void SlotFreed(IActorRef trial)
@@ -118,6 +128,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         _slotByTrial.Remove(trial);
         _assignments.Remove(trial);
         foreach (var key in _trials.Where(p => p.Value.Equals(trial)).Select(p => p.Key).ToList()) _trials.Remove(key);
+        _slotMeter.Busy = _slotByTrial.Count;
         AskForWork();
     }
 }

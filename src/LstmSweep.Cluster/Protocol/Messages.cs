@@ -39,10 +39,13 @@ public sealed record WorkAssigned(IReadOnlyList<AssignTrial> Trials) : ISweepPro
 /// <summary>Sent to workers that asked when there was nothing to do, once there is.</summary>
 public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
 
-/// <summary>Train attempt <paramref name="Attempt"/> of a trial.</summary>
+/// <summary>
+/// Train attempt <paramref name="Attempt"/> of a trial. <paramref name="TraceParent"/>: the sweep's span (W3C
+/// traceparent) when tracing is on, so the trial's span joins the sweep's trace on whichever node it runs.
+/// </summary>
 public sealed record AssignTrial(
     string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator,
-    int CheckpointEvery = SweepSpec.DefaultCheckpointEvery)
+    int CheckpointEvery = SweepSpec.DefaultCheckpointEvery, string? TraceParent = null)
     : ISweepProtocol;
 
 /// <summary>A worker gives an attempt back unrun or unfinished (no free slot, or it is leaving): it waits again.</summary>
