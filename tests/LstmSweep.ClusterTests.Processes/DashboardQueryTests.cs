@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace LstmSweep.ClusterTests.Processes;
 
@@ -10,7 +11,7 @@ namespace LstmSweep.ClusterTests.Processes;
 /// real Prometheus scrapes it, and every query of every panel (and the template variable) must return a series.
 /// </summary>
 [Collection(nameof(ClusterProcesses))]
-public sealed class DashboardQueryTests
+public sealed class DashboardQueryTests(ITestOutputHelper output)
 {
     /// <summary>Two trials: 20 epochs (a second or so) and 100,000 (far longer than the test; it is cancelled).</summary>
     const string Spec = """
@@ -59,7 +60,7 @@ public sealed class DashboardQueryTests
         Assert.True(queries.Count >= 40, $"only {queries.Count} queries found");
         var failures = new List<string>();
         foreach (var query in queries)
-            if (await FailureAsync(prometheus, query, variables, sweepId) is { } failure)
+            if (await FailureAsync(prometheus, query, variables, sweepId, output) is { } failure)
                 failures.Add($"{query.Dashboard} / {query.Panel}{(query.RefId.Length > 0 ? $" [{query.RefId}]" : "")}: {failure}");
 
         // The premise held while the queries ran: a trial complete, another still training.
@@ -90,21 +91,30 @@ public sealed class DashboardQueryTests
     }
 
     /// <summary>Why the query fails, or null when it returns at least one series (an instant query, or for a target that is not instant-only, a range query over the last minute).</summary>
-    static async Task<string?> FailureAsync(PrometheusServer prometheus, DashboardQuery query, Dictionary<string, string> variables, string sweepId)
+    static async Task<string?> FailureAsync(PrometheusServer prometheus, DashboardQuery query, Dictionary<string, string> variables, string sweepId,
+        ITestOutputHelper output)
     {
         try
         {
             if (query.LabelValues is var (match, label))
             {
                 var values = await prometheus.LabelValuesAsync(label, match ?? "{job=\"lstmsweep\"}");
+                output.WriteLine($"label values {values.Count}: {query}");
                 return values.Contains(sweepId) ? null : $"{query.Expression} lists [{string.Join(", ", values)}], not {sweepId}";
             }
             var expression = DashboardExpressions.Substitute(query.Expression, variables, RateInterval, Interval, Range);
-            if ((await prometheus.QueryAsync(expression)).Count > 0) return null;
+            var instant = await prometheus.QueryValuesAsync(expression);
+            if (instant.Count > 0)
+            {
+                output.WriteLine($"instant {instant.Count} series, {instant.Count(v => double.IsNaN(v.Value))} NaN: {query}");
+                return null;
+            }
             if (!query.Instant)
             {
                 var now = DateTimeOffset.UtcNow;
-                if ((await prometheus.QueryRangeAsync(expression, now - TimeSpan.FromMinutes(1), now, TimeSpan.FromSeconds(1))).Count > 0) return null;
+                var range = await prometheus.QueryRangeAsync(expression, now - TimeSpan.FromMinutes(1), now, TimeSpan.FromSeconds(1));
+                output.WriteLine($"range {range.Count} series: {query}");
+                if (range.Count > 0) return null;
             }
             return $"{expression} returned no series";
         }
