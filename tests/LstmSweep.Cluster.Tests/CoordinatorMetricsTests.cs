@@ -16,24 +16,9 @@ namespace LstmSweep.Cluster.Tests;
 /// What a coordinator's metrics say after a staged history (a success, a failure that is retried, a lost worker),
 /// read in-process through a MeterListener, the way OpenTelemetry reads them.
 /// </summary>
-public sealed class CoordinatorMetricsTests : TestKit
+public sealed class CoordinatorMetricsTests() : SqliteJournalTestKit("lstmsweep-metrics")
 {
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    readonly string _dbPath;
-
-    public CoordinatorMetricsTests() : this(Path.Combine(Path.GetTempPath(), $"lstmsweep-metrics-{Guid.NewGuid():N}.db")) { }
-
-    CoordinatorMetricsTests(string dbPath)
-        : base(SweepSystem.BaseConfig().WithFallback(JournalConfig.For(new DatabaseTarget(DatabaseKind.Sqlite, dbPath))))
-    {
-        _dbPath = dbPath;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_dbPath)!, Path.GetFileName(_dbPath) + "*")) File.Delete(file);
-    }
 
     [Fact]
     public void Counters_and_gauges_follow_the_sweeps_history_and_go_when_the_coordinator_stops()

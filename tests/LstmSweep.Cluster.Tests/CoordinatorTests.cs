@@ -15,24 +15,9 @@ namespace LstmSweep.Cluster.Tests;
 /// The coordinator against a real SQLite journal, with test probes standing in for workers so each delivery (late,
 /// duplicate, lost) can be staged exactly.
 /// </summary>
-public sealed class CoordinatorTests : TestKit
+public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
 {
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    readonly string _dbPath;
-
-    public CoordinatorTests() : this(Path.Combine(Path.GetTempPath(), $"lstmsweep-coord-{Guid.NewGuid():N}.db")) { }
-
-    CoordinatorTests(string dbPath)
-        : base(SweepSystem.BaseConfig().WithFallback(JournalConfig.For(new DatabaseTarget(DatabaseKind.Sqlite, dbPath))))
-    {
-        _dbPath = dbPath;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_dbPath)!, Path.GetFileName(_dbPath) + "*")) File.Delete(file);
-    }
 
     static SubmitSweep Sweep(string id, int trials)
     {
