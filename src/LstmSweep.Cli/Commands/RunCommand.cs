@@ -17,19 +17,24 @@ public static class RunCommand
         var spec = new Argument<string>("spec") { Description = "The sweep spec (YAML or JSON)" };
         var db = CommonOptions.Db();
         var slots = new Option<int?>("--slots") { Description = "Trials trained at once (default: one per core, or one per GPU)" };
+        var metricsPort = new Option<int?>("--metrics-port")
+        {
+            Description = "Serve Prometheus metrics (docs/metrics.md) at http://127.0.0.1:PORT/metrics while the sweep runs (0: a free port)",
+        };
         var output = CommonOptions.Output();
         var resume = new Option<string?>("--resume") { Description = "Continue this sweep from the journal: finished trials are kept, interrupted ones run again" };
         var checkpoints = new Option<string?>("--checkpoints")
         {
             Description = "Folder for trial checkpoints (default: lstmsweep-checkpoints beside the database); removed for a sweep once it ends",
         };
-        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume, checkpoints };
+        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume, checkpoints, metricsPort };
         command.SetAction((result, _) => RunAsync(result.GetValue(spec)!, result.GetValue(db), result.GetValue(slots),
-            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume), result.GetValue(checkpoints)));
+            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume), result.GetValue(checkpoints), result.GetValue(metricsPort)));
         return command;
     }
 
-    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId, string? checkpointsOption)
+    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId, string? checkpointsOption,
+        int? metricsPort)
     {
         // Everything the user gave is checked before anything is opened or written.
         var parsed = SpecParser.ParseFile(specPath);
@@ -42,6 +47,11 @@ public static class RunCommand
         if (slots is < 1)
         {
             Terminal.Error($"--slots {slots}: needs at least 1");
+            return ExitCodes.BadInput;
+        }
+        if (metricsPort is < 0 or > 65535)
+        {
+            Terminal.Error($"--metrics-port {metricsPort}: not a port; give 1 to 65535, or 0 for a free one");
             return ExitCodes.BadInput;
         }
         if (resumeId is not null && !database.Exists)
@@ -58,6 +68,20 @@ public static class RunCommand
         }
         // Disposed last (after the sweep's actors stopped and ended their spans): flushes the spans still buffered.
         using var tracing = otlp is null ? null : NodeTelemetry.StartTracing(otlp, $"{Environment.MachineName}/{Environment.ProcessId}");
+
+        IAsyncDisposable? metricsServer = null;
+        if (metricsPort is { } port)
+        {
+            var (server, url, error) = await MetricsServer.StartAsync(port, $"{Environment.MachineName}/{Environment.ProcessId}");
+            if (error is not null)
+            {
+                Terminal.Error(error);
+                return ExitCodes.BadInput;
+            }
+            metricsServer = server;
+            Terminal.Info($"metrics: {url}/metrics");
+        }
+        await using var stopMetrics = metricsServer;
 
         var specText = await File.ReadAllTextAsync(specPath);
         var devices = SlotDevices.For(slots);
