@@ -117,29 +117,19 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         base.PostStop();
     }
 
-    // Journal writes, timed for lstmsweep_journal_write_duration_seconds: from handing the event(s) over until the
-    // handler runs, once per call (a batch counts once, at its last event).
-    void PersistTimed<TEvent>(TEvent e, Action<TEvent> handler)
+    /// <summary>
+    /// A persist handler that first records the journal write latency (lstmsweep_journal_write_duration_seconds): from
+    /// now, when the event(s) are handed over, until the handler runs; once per call, a batch at its last event.
+    /// </summary>
+    static Action<TEvent> Timed<TEvent>(Action<TEvent> handler, int events = 1)
     {
         var start = Stopwatch.GetTimestamp();
-        Persist(e, x => { SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start)); handler(x); });
-    }
-
-    void PersistAsyncTimed<TEvent>(TEvent e, Action<TEvent> handler)
-    {
-        var start = Stopwatch.GetTimestamp();
-        PersistAsync(e, x => { SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start)); handler(x); });
-    }
-
-    void PersistAllTimed<TEvent>(IReadOnlyCollection<TEvent> events, Action<TEvent> handler)
-    {
-        var start = Stopwatch.GetTimestamp();
-        int left = events.Count;
-        PersistAll(events, x =>
+        int left = events;
+        return e =>
         {
             if (--left == 0) SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start));
-            handler(x);
-        });
+            handler(e);
+        };
     }
 
     void Submit(SubmitSweep submit)
@@ -154,7 +144,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         events.AddRange(submit.Trials);
         if (submit.Trials.Count == 0 && submit.Header.Spec is null) // nothing to try: the journal must still end it
             events.Add(new SweepFinished(submit.Header.SweepId, SweepStatus.Failed, DateTimeOffset.UtcNow));
-        PersistAllTimed(events, Apply);
+        PersistAll(events, Timed<ISweepEvent>(Apply, events.Count));
         DeferAsync(submit.Header.SweepId, id =>
         {
             sender.Tell(new SweepAccepted(id));
@@ -173,7 +163,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         }
         // Asked again once the new trials are applied. Persisting from inside another persist's or defer's handler
         // is avoided throughout: Akka.NET's eventsourced actors can stall on it.
-        PersistAllTimed(suggested, Apply);
+        PersistAll(suggested, Timed<ISweepEvent>(Apply, suggested.Count));
         DeferAsync(request, r => Self.Tell(r, r.Worker));
     }
 
@@ -212,7 +202,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         foreach (var trial in waiting) _runningOn[trial.TrialId] = request.Worker;
         // Each attempt is journalled as started before the worker hears of it.
         var started = waiting.Select(t => new TrialStarted(_state.SweepId, t.TrialId, t.Attempts + 1, request.WorkerName, DateTimeOffset.UtcNow)).ToList();
-        PersistAllTimed(started, Apply);
+        PersistAll(started, Timed<TrialStarted>(Apply, started.Count));
         DeferAsync(started, events => request.Worker.Tell(new WorkAssigned(events
             .Select(e => new AssignTrial(_state.SweepId, e.TrialId, e.Attempt, _state.Task!, _state.Trials[e.TrialId].Config,
                 _state.Trials[e.TrialId].Seed, Self, _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery,
@@ -225,12 +215,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (!_state.IsCurrentAttempt(epoch.TrialId, epoch.Attempt)) return;
         var m = epoch.Metrics;
         // Epoch reports are progress, not decisions: written asynchronously so a fast trial never waits on the disk.
-        PersistAsyncTimed(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), e =>
+        PersistAsync(new EpochReported(_state.SweepId, epoch.TrialId, epoch.Attempt, m.Epoch, m.Loss, m.Accuracy, m.TrainLoss), Timed<EpochReported>(e =>
         {
             var decision = ApplyAndDecide(e);
             if (decision is SchedulerDecision.Stop or SchedulerDecision.Pause) Self.Tell(new PruneTrial(e, decision));
             Self.Tell(PromotePaused.Instance); // a new result at a rung may lift a paused trial into its top 1/η
-        });
+        }));
     }
 
     /// <summary>
@@ -246,13 +236,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             at.Epoch, ran, decision == SchedulerDecision.Pause
                 ? $"paused at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung yet; may be promoted"
                 : $"pruned at epoch {at.Epoch}: not in the top 1/reduction_factor of its rung", DateTimeOffset.UtcNow);
-        PersistTimed(pruned, e =>
+        Persist(pruned, Timed<TrialFinished>(e =>
         {
             Apply(e);
             if (_runningOn.Remove(e.TrialId, out var worker)) worker.Tell(new CancelTrial(_state.SweepId, e.TrialId, e.Attempt));
             Self.Tell(CheckFinished.Instance);
             NotifyIdleWorkers(); // a slot is about to free up, and TPE may now suggest from a new result
-        });
+        }));
     }
 
     void RecordResult(TrialResult result)
@@ -267,32 +257,32 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             // Another attempt, journalled like a lost one: recovery counts it from the same event.
             _runningOn.Remove(result.TrialId);
             _log.Info("trial {0} attempt {1} failed ({2}); retrying", result.TrialId, result.Attempt, result.Error);
-            PersistTimed(new TrialRequeued(_state.SweepId, result.TrialId, result.Attempt, FailedPrefix + (result.Error ?? "no error given")), e =>
+            Persist(new TrialRequeued(_state.SweepId, result.TrialId, result.Attempt, FailedPrefix + (result.Error ?? "no error given")), Timed<TrialRequeued>(e =>
             {
                 Apply(e);
                 NotifyIdleWorkers();
-            });
+            }));
             return;
         }
         var finished = new TrialFinished(_state.SweepId, result.TrialId, result.Attempt, result.Status, result.Loss,
             result.Accuracy, result.EpochsRun, result.DurationMs, result.Error, DateTimeOffset.UtcNow, result.ResumedFromEpoch);
-        PersistTimed(finished, e =>
+        Persist(finished, Timed<TrialFinished>(e =>
         {
             Apply(e);
             _runningOn.Remove(e.TrialId);
             Self.Tell(CheckFinished.Instance);
-        });
+        }));
     }
 
     void Requeue(TrialReturned returned)
     {
         if (!_state.IsCurrentAttempt(returned.TrialId, returned.Attempt)) return;
         _runningOn.Remove(returned.TrialId);
-        PersistTimed(new TrialRequeued(_state.SweepId, returned.TrialId, returned.Attempt, returned.Reason), e =>
+        Persist(new TrialRequeued(_state.SweepId, returned.TrialId, returned.Attempt, returned.Reason), Timed<TrialRequeued>(e =>
         {
             Apply(e);
             NotifyIdleWorkers();
-        });
+        }));
     }
 
     void Cancel()
@@ -306,7 +296,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         var events = new List<ISweepEvent> { new SweepCancelRequested(_state.SweepId, DateTimeOffset.UtcNow) };
         events.AddRange(_state.WaitingTrials.Select(t => new TrialFinished(_state.SweepId, t.TrialId, t.Attempts,
             TrialStatus.Cancelled, null, null, 0, 0, "cancelled before it started", DateTimeOffset.UtcNow)));
-        PersistAllTimed(events, Apply);
+        PersistAll(events, Timed<ISweepEvent>(Apply, events.Count));
         DeferAsync("cancelled", _ =>
         {
             foreach (var trial in _state.RunningTrials)
@@ -326,7 +316,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (lost.Count == 0) return;
         foreach (var trialId in lost) _runningOn.Remove(trialId);
         var events = lost.Select(LostAttempt).ToList();
-        PersistAllTimed(events, Apply);
+        PersistAll(events, Timed<ISweepEvent>(Apply, events.Count));
         DeferAsync(worker, _ =>
         {
             NotifyIdleWorkers();
@@ -373,7 +363,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (interrupted.Count > 0)
         {
             _log.Info("sweep {0}: requeueing {1} interrupted trial(s)", _state.SweepId, interrupted.Count);
-            PersistAllTimed(interrupted, Apply);
+            PersistAll(interrupted, Timed<ISweepEvent>(Apply, interrupted.Count));
         }
         if (_state.IsSubmitted && !_state.IsFinished)
             Self.Tell(CheckFinished.Instance);
@@ -385,7 +375,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (_state.IsFinished || _state.CancelRequested) return;
         var promoted = PromotableNow().Select(e => (ISweepEvent)new TrialPromoted(_state.SweepId, e.TrialNumber, e.Epoch)).ToList();
         if (promoted.Count == 0) return;
-        PersistAllTimed(promoted, Apply);
+        PersistAll(promoted, Timed<ISweepEvent>(Apply, promoted.Count));
         DeferAsync(promoted, _ => NotifyIdleWorkers());
     }
 
@@ -400,7 +390,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Promote();
             return;
         }
-        PersistTimed(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Apply);
+        Persist(new SweepFinished(_state.SweepId, _state.OutcomeWhenAllFinished(), DateTimeOffset.UtcNow), Timed<SweepFinished>(Apply));
     }
 
     void NotifyIdleWorkers()
@@ -416,16 +406,16 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     SchedulerDecision ApplyAndDecide(ISweepEvent e)
     {
         var decision = Fold(e);
-        Count(e);
+        RecordTelemetry(e);
         Context.System.EventStream.Publish(e);
         return decision;
     }
 
     /// <summary>
-    /// The metrics of a live event (never of a replayed one: a recovered coordinator counts from 0 what it does from
-    /// then on).
+    /// The metrics and the sweep's span, for a live event (never a replayed one: a recovered coordinator counts from 0
+    /// what it does from then on).
     /// </summary>
-    void Count(ISweepEvent e)
+    void RecordTelemetry(ISweepEvent e)
     {
         switch (e)
         {

@@ -57,7 +57,6 @@ public sealed class TrialActor : ReceiveActor
             ("lstmsweep.sweep", a.SweepId), ("lstmsweep.trial", a.TrialId), ("lstmsweep.attempt", a.Attempt),
             ("lstmsweep.config", RunningTrialMeter.Describe(a.Config)), ("lstmsweep.device", _device),
         ]);
-        var epochStarted = DateTimeOffset.UtcNow;
         _clock.Start();
         Task.Factory.StartNew(() =>
             {
@@ -65,15 +64,14 @@ public sealed class TrialActor : ReceiveActor
                 {
                     return TrialTrainer.Train(request, m =>
                     {
-                        meter.EpochFinished(m);
+                        var took = meter.EpochFinished(m);
                         if (span is not null)
                         {
                             // One span per epoch: its batches and the evaluation after them.
-                            var epochSpan = LstmSweepTracing.Start("epoch", span.Context, epochStarted,
+                            var epochSpan = LstmSweepTracing.Start("epoch", span.Context, DateTimeOffset.UtcNow - took,
                                 ("lstmsweep.epoch", m.Epoch), ("lstmsweep.train_loss", m.TrainLoss),
                                 ("lstmsweep.eval_loss", m.Loss), ("lstmsweep.eval_accuracy", m.Accuracy));
                             LstmSweepTracing.End(epochSpan);
-                            epochStarted = DateTimeOffset.UtcNow;
                         }
                         coordinator.Tell(new TrialEpoch(a.SweepId, a.TrialId, a.Attempt, m));
                     }, token);

@@ -14,8 +14,7 @@ namespace LstmSweep.Cluster.Telemetry;
 /// </summary>
 public sealed class RunningTrialMeter : IDisposable
 {
-    readonly long _startedAt = Stopwatch.GetTimestamp();
-    long _lastEpochAt;
+    long _lastEpochAt = Stopwatch.GetTimestamp();
     volatile EpochMetrics? _last;
 
     internal RunningTrialMeter(string sweepId, int trialId, int attempt, TrialConfig config, string device)
@@ -25,7 +24,6 @@ public sealed class RunningTrialMeter : IDisposable
         Attempt = attempt.ToString(CultureInfo.InvariantCulture);
         Config = Describe(config);
         Device = device;
-        _lastEpochAt = _startedAt;
     }
 
     public string SweepId { get; }
@@ -35,13 +33,17 @@ public sealed class RunningTrialMeter : IDisposable
     internal string Device { get; }
     internal EpochMetrics? Last => _last;
 
-    /// <summary>An epoch finished: its metrics become the trial's gauges, its wall time goes into the histogram.</summary>
-    public void EpochFinished(EpochMetrics metrics)
+    /// <summary>
+    /// An epoch finished: its metrics become the trial's gauges, its wall time (since the previous epoch, or the
+    /// attempt's start) goes into the histogram and is returned.
+    /// </summary>
+    public TimeSpan EpochFinished(EpochMetrics metrics)
     {
         var now = Stopwatch.GetTimestamp();
-        var seconds = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastEpochAt, now), now).TotalSeconds;
-        EpochDurationSeconds.Record(seconds, Tag("sweep", SweepId));
+        var took = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastEpochAt, now), now);
+        EpochDurationSeconds.Record(took.TotalSeconds, Tag("sweep", SweepId));
         _last = metrics;
+        return took;
     }
 
     public void Dispose() => RunningTrialMeters.Remove(this);
