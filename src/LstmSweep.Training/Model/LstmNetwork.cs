@@ -44,7 +44,8 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     /// </summary>
     /// <param name="inputs">(batch, steps, features).</param>
     /// <param name="lengths">int64 on the CPU: valid steps per row.</param>
-    /// <param name="scoredSteps">int64 flat positions row·steps + step, on the inputs' device.</param>
+    /// <param name="scoredSteps">int64 flat positions row·steps + step, on the inputs' device (a per-timestep head; a
+    /// last-step head scores each row's last output, see <see cref="LastOutput"/>).</param>
     /// <param name="initial">Per-layer state to continue from (stateful), or null for zeros.</param>
     /// <returns>Logits (scored steps, outputs) and each layer's state after each row's last valid step.</returns>
     public (Tensor Logits, IReadOnlyList<LayerState> Final) Forward(
@@ -58,11 +59,24 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
             finals.Add(final);
             sequence = output;
         }
-        // Score only the selected steps: the head never sees padding, and its result does not depend on how far the
-        // batch is padded.
-        var features = sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
+        var features = Shape.Head == OutputHead.LastStep
+            ? LastOutput(finals[^1])
+            // Score only the selected steps: the head never sees padding, and its result does not depend on how far
+            // the batch is padded.
+            : sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
         return (head.call(features), finals);
     }
+
+    /// <summary>
+    /// Keras's <c>return_sequences=False</c> output of the last layer, one row per batch row: the forward direction's
+    /// state after the last valid step, and (bidirectional) merged with the backward direction's state after the
+    /// whole reversed pass, i.e. after it has read back to the first step. Keras's Bidirectional merges the two
+    /// directions' last outputs this way; the per-step output at the last step would merge a backward direction that
+    /// has read only the last element.
+    /// </summary>
+    private Tensor LastOutput(LayerState last) => Shape.MergeMode == MergeMode.None
+        ? last.Hidden[0]
+        : DirectionMerge.Apply(Shape.MergeMode, last.Hidden[0], last.Hidden[1]);
 
     /// <summary>Full-length sequences from a zero state: (batch, steps, outputs) per step, or (batch, outputs) last step.</summary>
     public override Tensor forward(Tensor inputs)
