@@ -3,7 +3,7 @@ using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 using LstmSweep.Training.Checkpoints;
 using LstmSweep.Training.Tasks;
-using LstmSweep.Training.Training;
+using LstmSweep.Training.Loop;
 using TorchSharp;
 
 namespace LstmSweep.Training;

@@ -26,13 +26,16 @@ public class GoodSpecTests
         Assert.False(spec.Truncate);
         Assert.Equal(0, spec.Seed);
         Assert.Equal(Objective.Accuracy, spec.Objective);
-        Assert.Equal([20], spec.Space.Units.Values!);
-        Assert.Equal([MergeMode.None], spec.Space.MergeMode.Values!);
-        Assert.Equal([false], spec.Space.Stateful.Values!);
-        Assert.Equal([50], spec.Space.Epochs.Values!);
-        Assert.Equal([0.01], spec.Space.LearningRate.Values!);
-        Assert.Equal([1], spec.Space.BatchSize.Values!);
-        Assert.Equal([1], spec.Space.Layers.Values!);
+        Assert.Equal([20], spec.Space.Get(Hyperparameters.Units).Values!);
+        Assert.Equal([MergeMode.None], spec.Space.Get(Hyperparameters.MergeMode).Values!);
+        Assert.Equal([false], spec.Space.Get(Hyperparameters.Stateful).Values!);
+        Assert.Equal([50], spec.Space.Get(Hyperparameters.Epochs).Values!);
+        Assert.Equal([0.001], spec.Space.Get(Hyperparameters.LearningRate).Values!); // Keras's Adam default
+        Assert.Equal([1], spec.Space.Get(Hyperparameters.BatchSize).Values!);
+        Assert.Equal([1], spec.Space.Get(Hyperparameters.Layers).Values!);
+        Assert.Equal([OptimizerKind.Adam], spec.Space.Get(Hyperparameters.Optimizer).Values!);
+        Assert.Equal([0], spec.Space.Get(Hyperparameters.DenseUnits).Values!);
+        Assert.Equal([WeightInit.Keras], spec.Space.Get(Hyperparameters.Init).Values!);
         Assert.Equal(SweepSpec.DefaultRetries, spec.Retries);
     }
 
@@ -88,12 +91,12 @@ public class GoodSpecTests
         Assert.True(spec.Truncate);
         Assert.Equal(7, spec.Seed);
         Assert.Equal(Objective.Loss, spec.Objective);
-        Assert.Equal([10, 20], spec.Space.Units.Values!);
-        Assert.Equal([MergeMode.None, MergeMode.Concat, MergeMode.Sum, MergeMode.Mul, MergeMode.Ave], spec.Space.MergeMode.Values!);
-        Assert.Equal([false, true], spec.Space.Stateful.Values!);
-        Assert.Equal([0.01, 0.001], spec.Space.LearningRate.Values!);
-        Assert.Equal([4], spec.Space.BatchSize.Values!);
-        Assert.Equal([1, 2], spec.Space.Layers.Values!);
+        Assert.Equal([10, 20], spec.Space.Get(Hyperparameters.Units).Values!);
+        Assert.Equal([MergeMode.None, MergeMode.Concat, MergeMode.Sum, MergeMode.Mul, MergeMode.Ave], spec.Space.Get(Hyperparameters.MergeMode).Values!);
+        Assert.Equal([false, true], spec.Space.Get(Hyperparameters.Stateful).Values!);
+        Assert.Equal([0.01, 0.001], spec.Space.Get(Hyperparameters.LearningRate).Values!);
+        Assert.Equal([4], spec.Space.Get(Hyperparameters.BatchSize).Values!);
+        Assert.Equal([1, 2], spec.Space.Get(Hyperparameters.Layers).Values!);
         Assert.Equal(20, Samplers.Expand(spec).Count);
     }
 
@@ -123,9 +126,9 @@ public class GoodSpecTests
 
         Assert.Equal(SearchStrategy.Random, spec.Strategy);
         Assert.Equal(-3, spec.Seed);
-        Assert.Equal(ParameterDomain<int>.Range(8, 64, log: true), spec.Space.Units);
-        Assert.Equal(ParameterDomain<double>.Range(0.0001, 0.1, log: true), spec.Space.LearningRate);
-        Assert.Equal([10, 20], spec.Space.Epochs.Values!);
+        Assert.Equal(ParameterDomain<int>.Range(8, 64, log: true), spec.Space.Get(Hyperparameters.Units));
+        Assert.Equal(ParameterDomain<double>.Range(0.0001, 0.1, log: true), spec.Space.Get(Hyperparameters.LearningRate));
+        Assert.Equal([10, 20], spec.Space.Get(Hyperparameters.Epochs).Values!);
     }
 
     [Fact]
@@ -169,6 +172,6 @@ public class GoodSpecTests
     {
         var spec = ParseOk("name: s\ntask: cumsum\nspace:\n  units: &sizes [4, 8]\n  batch_size: *sizes\n");
 
-        Assert.Equal([4, 8], spec.Space.BatchSize.Values!);
+        Assert.Equal([4, 8], spec.Space.Get(Hyperparameters.BatchSize).Values!);
     }
 }

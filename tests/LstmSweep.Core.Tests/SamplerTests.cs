@@ -31,7 +31,7 @@ public class SamplerTests
         Assert.Equal(
             [(10, false, 1), (10, false, 2), (10, true, 1), (10, true, 2), (20, false, 1), (20, false, 2), (20, true, 1), (20, true, 2)],
             trials.Select(t => (t.Units, t.Stateful, t.Layers)));
-        Assert.All(trials, t => Assert.Equal(new TrialConfig(t.Units, MergeMode.None, t.Stateful, 50, 0.01, 1, t.Layers), t));
+        Assert.All(trials, t => Assert.Equal(Hyperparameters.Defaults with { Units = t.Units, Stateful = t.Stateful, Layers = t.Layers }, t));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Tests;
 
@@ -81,7 +82,7 @@ public class SchedulerSpecTests
         Assert.Equal(SearchStrategy.Asha, spec.Strategy);
         Assert.Equal(SchedulerKind.Asha, spec.Scheduler);
         Assert.Equal(new AshaSettings(5, 243, 3, 2, PauseAtRungs: true), spec.Asha);
-        Assert.Equal([243], spec.Space.Epochs.Values);
+        Assert.Equal([243], spec.Space.Get(Hyperparameters.Epochs).Values);
         var scheduler = Assert.IsType<AshaScheduler>(TrialSchedulers.For(spec));
         Assert.Equal(spec.Asha, scheduler.Settings);
         Assert.IsType<RandomSampler>(Samplers.For(spec));

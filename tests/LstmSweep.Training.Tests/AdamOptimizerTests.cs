@@ -1,6 +1,6 @@
 using LstmSweep.Core.Trials;
 using LstmSweep.Training.Model;
-using LstmSweep.Training.Training;
+using LstmSweep.Training.Loop;
 using TorchSharp;
 using static TorchSharp.torch;
 

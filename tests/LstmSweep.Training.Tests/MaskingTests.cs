@@ -2,7 +2,7 @@ using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 using LstmSweep.Training.Model;
 using LstmSweep.Training.Tasks;
-using LstmSweep.Training.Training;
+using LstmSweep.Training.Loop;
 using static TorchSharp.torch;
 
 namespace LstmSweep.Training.Tests;

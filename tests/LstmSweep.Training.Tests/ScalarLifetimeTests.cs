@@ -1,3 +1,4 @@
+using LstmSweep.Training.Torch;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

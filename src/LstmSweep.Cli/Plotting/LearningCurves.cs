@@ -77,18 +77,13 @@ public static class LearningCurves
             .ToList();
     }
 
-    /// <summary>A parameter's value in a config: how it sorts, and how it is written (as in a spec).</summary>
-    static Func<TrialConfig, (double Order, string Label)> KeyOf(string parameter) => parameter switch
+    /// <summary>A parameter's value in a config: how it sorts, and how it is written (the hyperparameter table's short form).</summary>
+    static Func<TrialConfig, (double Order, string Label)> KeyOf(string parameter)
     {
-        SpaceKeys.Units => c => (c.Units, Integer(c.Units)),
-        SpaceKeys.MergeMode => c => ((int)c.MergeMode, c.MergeMode.ToName()),
-        SpaceKeys.Stateful => c => (c.Stateful ? 1 : 0, c.Stateful ? "true" : "false"),
-        SpaceKeys.Epochs => c => (c.Epochs, Integer(c.Epochs)),
-        SpaceKeys.LearningRate => c => (c.LearningRate, c.LearningRate.ToString("G4", CultureInfo.InvariantCulture)),
-        SpaceKeys.BatchSize => c => (c.BatchSize, Integer(c.BatchSize)),
-        SpaceKeys.Layers => c => (c.Layers, Integer(c.Layers)),
-        _ => throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", SpaceKeys.All)}", nameof(parameter)),
-    };
+        var row = Hyperparameters.Find(parameter)
+            ?? throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", SpaceKeys.All)}", nameof(parameter));
+        return c => (row.ToNumber(row.ValueOf(c)), row.FormatShort(row.ValueOf(c)));
+    }
 
     static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

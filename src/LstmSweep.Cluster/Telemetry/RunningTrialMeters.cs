@@ -49,8 +49,7 @@ public sealed class RunningTrialMeter : IDisposable
     public void Dispose() => RunningTrialMeters.Remove(this);
 
     /// <summary>The configuration in words, for lstmsweep_trial_info (bounded: one per running attempt).</summary>
-    public static string Describe(TrialConfig c) => string.Create(CultureInfo.InvariantCulture,
-        $"units={c.Units} layers={c.Layers} merge_mode={c.MergeMode.ToName()} stateful={(c.Stateful ? "true" : "false")} epochs={c.Epochs} learning_rate={c.LearningRate:G4} batch_size={c.BatchSize}");
+    public static string Describe(TrialConfig c) => Hyperparameters.Describe(c);
 }
 
 /// <summary>The attempts running on this node, for the observable instruments.</summary>

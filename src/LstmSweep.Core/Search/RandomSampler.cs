@@ -16,38 +16,31 @@ public sealed class RandomSampler(SearchSpace space, long seed, int? maxTrials =
         if (trialNumber < 0 || trialNumber >= maxTrials) return null;
 
         var random = new SplitMix64(TrialSeeds.For(seed, trialNumber));
-        // Drawn in grid key order; the order is part of what makes (seed, n) → config reproducible.
-        return new TrialConfig(
-            Units: DrawInt(space.Units, ref random),
-            MergeMode: DrawListed(space.MergeMode, ref random),
-            Stateful: DrawListed(space.Stateful, ref random),
-            Epochs: DrawInt(space.Epochs, ref random),
-            LearningRate: DrawDouble(space.LearningRate, ref random),
-            BatchSize: DrawInt(space.BatchSize, ref random),
-            Layers: DrawInt(space.Layers, ref random));
+        // Drawn in table order; the order is part of what makes (seed, n) → config reproducible. A key left out still
+        // takes one draw (of its one default), so adding a row at the end never moves the earlier rows' draws.
+        var config = TrialConfig.Legacy;
+        foreach (var row in Hyperparameters.All)
+        {
+            var domain = space.Given(row);
+            if (domain is null) { random.NextBelow(1); continue; }
+            config = row.With(config, Draw(row, domain, ref random));
+        }
+        return SearchSpaces.WithDefaults(space, config);
     }
 
-    static T DrawListed<T>(ParameterDomain<T> domain, ref SplitMix64 random)
+    internal static object Draw(Hyperparameter row, IParameterDomain domain, ref SplitMix64 random)
     {
-        if (domain.Values is not { } values)
-            throw new ArgumentException("only numeric hyperparameters can be ranges", nameof(domain));
-        return values[(int)random.NextBelow(values.Count)];
-    }
-
-    static int DrawInt(ParameterDomain<int> domain, ref SplitMix64 random)
-    {
-        if (!domain.IsRange) return DrawListed(domain, ref random);
-        if (!domain.Log) return domain.Min + (int)random.NextBelow((long)domain.Max - domain.Min + 1);
-        // Log-uniform over [min, max + 1) then floored: each integer k gets the mass of [k, k + 1) on a log scale.
-        var drawn = (int)Math.Floor(LogUniform(domain.Min, domain.Max + 1.0, random.NextDouble()));
-        return Math.Clamp(drawn, domain.Min, domain.Max);
-    }
-
-    static double DrawDouble(ParameterDomain<double> domain, ref SplitMix64 random)
-    {
-        if (!domain.IsRange) return DrawListed(domain, ref random);
+        if (!domain.IsRange) return domain.ValueAt((int)random.NextBelow(domain.Count));
+        if (row.Kind == HyperparameterKind.Integer)
+        {
+            var (min, max) = ((int)domain.Low, (int)domain.High);
+            if (!domain.Log) return min + (int)random.NextBelow((long)max - min + 1);
+            // Log-uniform over [min, max + 1) then floored: each integer k gets the mass of [k, k + 1) on a log scale.
+            var drawn = (int)Math.Floor(LogUniform(min, max + 1.0, random.NextDouble()));
+            return Math.Clamp(drawn, min, max);
+        }
         var u = random.NextDouble();
-        return domain.Log ? LogUniform(domain.Min, domain.Max, u) : domain.Min + u * (domain.Max - domain.Min);
+        return domain.Log ? LogUniform(domain.Low, domain.High, u) : domain.Low + u * (domain.High - domain.Low);
     }
 
     static double LogUniform(double min, double max, double u) => Math.Exp(Math.Log(min) + u * (Math.Log(max) - Math.Log(min)));

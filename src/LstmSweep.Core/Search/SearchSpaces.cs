@@ -1,6 +1,8 @@
+using LstmSweep.Core.Trials;
+
 namespace LstmSweep.Core.Search;
 
-/// <summary>The spec's names for the hyperparameters of a <see cref="SearchSpace"/>, in grid order.</summary>
+/// <summary>The spec's names for the original hyperparameters (the table, <see cref="Hyperparameters"/>, has them all).</summary>
 public static class SpaceKeys
 {
     public const string Units = "units";
@@ -11,7 +13,8 @@ public static class SpaceKeys
     public const string BatchSize = "batch_size";
     public const string Layers = "layers";
 
-    public static IReadOnlyList<string> All { get; } = [Units, MergeMode, Stateful, Epochs, LearningRate, BatchSize, Layers];
+    /// <summary>Every key of the table, in grid order.</summary>
+    public static IReadOnlyList<string> All => Hyperparameters.Keys;
 }
 
 /// <summary>Questions about a <see cref="SearchSpace"/> that the samplers and the spec parser share.</summary>
@@ -19,14 +22,31 @@ public static class SearchSpaces
 {
     /// <summary>The spec key of the first hyperparameter given as a range, or null when every key is a list.</summary>
     public static string? FirstRangeKey(SearchSpace space) =>
-        space.Units.IsRange ? SpaceKeys.Units
-        : space.MergeMode.IsRange ? SpaceKeys.MergeMode
-        : space.Stateful.IsRange ? SpaceKeys.Stateful
-        : space.Epochs.IsRange ? SpaceKeys.Epochs
-        : space.LearningRate.IsRange ? SpaceKeys.LearningRate
-        : space.BatchSize.IsRange ? SpaceKeys.BatchSize
-        : space.Layers.IsRange ? SpaceKeys.Layers
-        : null;
+        space.GivenRows.FirstOrDefault(row => space.Given(row)!.IsRange)?.Key;
+
+    /// <summary>
+    /// The number of grid points: the product of the list lengths, long.MaxValue when it overflows; computed
+    /// without expanding anything, so a validator can check it against a cap.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key is a range.</exception>
+    public static long GridSize(SearchSpace space)
+    {
+        RequireLists(space);
+        long size = 1;
+        foreach (var row in space.GivenRows)
+        {
+            long count = space.Given(row)!.Count;
+            size = count != 0 && size > long.MaxValue / count ? long.MaxValue : size * count;
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// The config with every row left out of <paramref name="space"/> at its default, given the drawn rows
+    /// (<paramref name="drawn"/> holds their values; the rest of it is ignored).
+    /// </summary>
+    internal static TrialConfig WithDefaults(SearchSpace space, TrialConfig drawn) =>
+        Hyperparameters.ResolveDefaults(drawn, Hyperparameters.All.Where(row => space.Given(row) is null));
 
     internal static void RequireLists(SearchSpace space)
     {

@@ -66,15 +66,11 @@ public sealed class TpeSampler : ISampler
             Good: ranked.Take(goodCount).OrderBy(o => o.TrialNumber).Select(o => o.Config).ToList(),
             Bad: ranked.Skip(goodCount).OrderBy(o => o.TrialNumber).Select(o => o.Config).ToList());
         var random = new SplitMix64(TrialSeeds.For(seed, trialNumber));
-        // Drawn in grid key order, like RandomSampler, for the same reproducibility.
-        return new TrialConfig(
-            Units: SuggestInt(space.Units, c => c.Units, split, ref random),
-            MergeMode: SuggestListed(space.MergeMode, c => c.MergeMode, split, ref random),
-            Stateful: SuggestListed(space.Stateful, c => c.Stateful, split, ref random),
-            Epochs: SuggestInt(space.Epochs, c => c.Epochs, split, ref random),
-            LearningRate: SuggestDouble(space.LearningRate, c => c.LearningRate, split, ref random),
-            BatchSize: SuggestInt(space.BatchSize, c => c.BatchSize, split, ref random),
-            Layers: SuggestInt(space.Layers, c => c.Layers, split, ref random));
+        // Drawn in table order, like RandomSampler, for the same reproducibility; a key left out is its default.
+        var config = TrialConfig.Legacy;
+        foreach (var row in space.GivenRows)
+            config = row.With(config, Suggest(row, space.Given(row)!, split, ref random));
+        return SearchSpaces.WithDefaults(space, config);
     }
 
     /// <summary>The configs of the good and the bad trials, each oldest first (the order the weights follow).</summary>
@@ -89,48 +85,40 @@ public sealed class TpeSampler : ISampler
             .ThenBy(o => o.TrialNumber)
             .ToList();
 
-    T SuggestListed<T>(ParameterDomain<T> domain, Func<TrialConfig, T> select, Split split, ref SplitMix64 random)
+    object Suggest(Hyperparameter row, IParameterDomain domain, Split split, ref SplitMix64 random)
     {
-        var values = domain.Values!;
-        if (values.Count == 1) return values[0];
-        var good = Categorical(values, split.Good.Select(select));
-        var bad = Categorical(values, split.Bad.Select(select));
-        return values[ParzenEstimators.MostPromising(good, bad, nEiCandidates, ref random)];
+        if (!domain.IsRange) return SuggestListed(row, domain, split, ref random);
+        double Observed(TrialConfig config) => row.ToNumber(row.ValueOf(config));
+        if (row.Kind == HyperparameterKind.Integer)
+        {
+            var (min, max) = ((int)domain.Low, (int)domain.High);
+            // Integer k owns the cell [k, k + 1) (on a log scale for log: true); an observation sits mid-cell.
+            var scale = domain.Log
+                ? new NumericScale(Math.Log(min), Math.Log(max + 1.0), k => Math.Log(k + 0.5), Math.Exp)
+                : new NumericScale(min, max + 1.0, k => k + 0.5, y => y);
+            var drawn = scale.FromSearch(SuggestNumeric(scale, split, Observed, ref random));
+            return Math.Clamp((int)Math.Floor(drawn), min, max);
+        }
+        if (domain.Low >= domain.High) return domain.Low;
+        var realScale = domain.Log
+            ? new NumericScale(Math.Log(domain.Low), Math.Log(domain.High), Math.Log, Math.Exp)
+            : new NumericScale(domain.Low, domain.High, x => x, y => y);
+        return Math.Clamp(realScale.FromSearch(SuggestNumeric(realScale, split, Observed, ref random)), domain.Low, domain.High);
     }
 
-    static CategoricalParzenEstimator Categorical<T>(IReadOnlyList<T> values, IEnumerable<T> observed)
+    object SuggestListed(Hyperparameter row, IParameterDomain domain, Split split, ref SplitMix64 random)
+    {
+        if (domain.Count == 1) return domain.ValueAt(0);
+        var good = Categorical(domain, split.Good.Select(row.ValueOf));
+        var bad = Categorical(domain, split.Bad.Select(row.ValueOf));
+        return domain.ValueAt(ParzenEstimators.MostPromising(good, bad, nEiCandidates, ref random));
+    }
+
+    static CategoricalParzenEstimator Categorical(IParameterDomain domain, IEnumerable<object> observed)
     {
         // A value no longer in the list (a history from an edited spec) says nothing about this space.
-        var indices = observed.Select(v => IndexOf(values, v)).Where(i => i >= 0).ToList();
-        return new CategoricalParzenEstimator(values.Count, indices, TpeWeights.For(indices.Count));
-    }
-
-    static int IndexOf<T>(IReadOnlyList<T> values, T value)
-    {
-        for (var i = 0; i < values.Count; i++)
-            if (EqualityComparer<T>.Default.Equals(values[i], value)) return i;
-        return -1;
-    }
-
-    int SuggestInt(ParameterDomain<int> domain, Func<TrialConfig, int> select, Split split, ref SplitMix64 random)
-    {
-        if (!domain.IsRange) return SuggestListed(domain, select, split, ref random);
-        // Integer k owns the cell [k, k + 1) (on a log scale for log: true); an observation sits mid-cell.
-        var scale = domain.Log
-            ? new NumericScale(Math.Log(domain.Min), Math.Log(domain.Max + 1.0), k => Math.Log(k + 0.5), Math.Exp)
-            : new NumericScale(domain.Min, domain.Max + 1.0, k => k + 0.5, y => y);
-        var drawn = scale.FromSearch(SuggestNumeric(scale, split, c => select(c), ref random));
-        return Math.Clamp((int)Math.Floor(drawn), domain.Min, domain.Max);
-    }
-
-    double SuggestDouble(ParameterDomain<double> domain, Func<TrialConfig, double> select, Split split, ref SplitMix64 random)
-    {
-        if (!domain.IsRange) return SuggestListed(domain, select, split, ref random);
-        if (domain.Min >= domain.Max) return domain.Min;
-        var scale = domain.Log
-            ? new NumericScale(Math.Log(domain.Min), Math.Log(domain.Max), Math.Log, Math.Exp)
-            : new NumericScale(domain.Min, domain.Max, x => x, y => y);
-        return Math.Clamp(scale.FromSearch(SuggestNumeric(scale, split, select, ref random)), domain.Min, domain.Max);
+        var indices = observed.Select(domain.IndexOf).Where(i => i >= 0).ToList();
+        return new CategoricalParzenEstimator(domain.Count, indices, TpeWeights.For(indices.Count));
     }
 
     /// <summary>A range as TPE models it: [Low, High] in search space, and the maps between values and that space.</summary>

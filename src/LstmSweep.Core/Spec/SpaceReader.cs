@@ -1,96 +1,121 @@
-using System.Globalization;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 
 /// <summary>
-/// Reads the spec's <c>space</c> section. Each key takes a list of values, a single value (read as a one-element list),
-/// or, numeric keys under strategy random only, a range <c>{min, max, log}</c>. A key left out is its default.
+/// Reads the spec's <c>space</c> section, one row of the hyperparameter table (<see cref="Hyperparameters"/>) per key.
+/// Each key takes a list of values, a single value (read as a one-element list), or, numeric keys under strategy
+/// random or tpe only, a range <c>{min, max, log}</c>. A key left out is its default. Every value is checked against
+/// its row's rule and the caps in <see cref="SpecLimits"/>.
 /// </summary>
-internal sealed class SpaceReader(NodeReader reader, bool rangesAllowed)
+internal sealed class SpaceReader(NodeReader reader, bool rangesAllowed, SpecLimits? limits = null)
 {
     const string Path = "space";
-    const int MaxLayers = 8;
 
-    /// <summary>One hyperparameter: its spec key, its default, how to read one value, and whether it can be a range.</summary>
-    sealed record Parameter<T>(string Key, T Default, ValueReader<T> ReadValue, Func<T, string> Format, bool Numeric);
+    readonly SpecLimits limits = limits ?? SpecLimits.Default;
 
     public SearchSpace? Read(SpecNode? node)
     {
-        var entries = reader.Map(node, Path, "a mapping of hyperparameters to their values", SpaceKeys.All,
-            key => $"unknown hyperparameter '{key}'; allowed: {string.Join(", ", SpaceKeys.All)}");
+        var entries = reader.Map(node, Path, "a mapping of hyperparameters to their values", Hyperparameters.Keys,
+            key => $"unknown hyperparameter '{key}'; allowed: {string.Join(", ", Hyperparameters.Keys)}");
         if (entries is null) return null;
 
         var errorsBefore = reader.Errors.Count;
-        var space = new SearchSpace(
-            Units: Domain(entries, Int(SpaceKeys.Units, 20, NumberRule.PositiveInteger)),
-            MergeMode: Domain(entries, new Parameter<MergeMode>(SpaceKeys.MergeMode, MergeMode.None, ReadMergeMode, m => m.ToName(), false)),
-            Stateful: Domain(entries, new Parameter<bool>(SpaceKeys.Stateful, false, reader.TryBool, b => b ? "true" : "false", false)),
-            Epochs: Domain(entries, Int(SpaceKeys.Epochs, 50, NumberRule.PositiveInteger)),
-            LearningRate: Domain(entries, new Parameter<double>(SpaceKeys.LearningRate, 0.01,
-                (SpecNode n, string p, out double v) => reader.TryDouble(n, p, NumberRule.LearningRate, out v),
-                v => v.ToString(CultureInfo.InvariantCulture), true)),
-            BatchSize: Domain(entries, Int(SpaceKeys.BatchSize, 1, NumberRule.PositiveInteger)),
-            Layers: Domain(entries, Int(SpaceKeys.Layers, 1, NumberRule.Between(1, MaxLayers))));
-        return reader.Errors.Count == errorsBefore ? space : null;
-    }
-
-    Parameter<int> Int(string key, int fallback, NumberRule rule) =>
-        new(key, fallback, (SpecNode n, string p, out int v) => reader.TryInt(n, p, rule, out v),
-            v => v.ToString(CultureInfo.InvariantCulture), true);
-
-    bool ReadMergeMode(SpecNode node, string path, out MergeMode value) =>
-        reader.TryName(node, path, "merge mode", Names.AllMergeModes, Names.TryParseMergeMode, out value);
-
-    /// <summary>The key's domain; on error, a placeholder (the caller discards the space when errors were added).</summary>
-    ParameterDomain<T> Domain<T>(IReadOnlyDictionary<string, SpecNode> entries, Parameter<T> parameter)
-    {
-        var path = NodeReader.Join(Path, parameter.Key);
-        var fallback = ParameterDomain<T>.Of(parameter.Default);
-        if (!entries.TryGetValue(parameter.Key, out var node)) return fallback;
-        return node switch
+        var domains = new List<KeyValuePair<Hyperparameter, IParameterDomain>>();
+        foreach (var row in Hyperparameters.All)
         {
-            SpecMap range when parameter.Numeric => Range(range, path, parameter) ?? fallback,
-            SpecList list => List(list, path, parameter) ?? fallback,
-            SpecMap or SpecScalar { IsNull: true } => ReportNoList(node, path, parameter, fallback),
-            _ => parameter.ReadValue(node, path, out var single) ? ParameterDomain<T>.Of(single) : fallback,
-        };
+            if (!entries.TryGetValue(row.Key, out var value)) continue;
+            if (Domain(value, row) is { } domain) domains.Add(KeyValuePair.Create(row, domain));
+        }
+        return reader.Errors.Count == errorsBefore ? new SearchSpace(domains) : null;
     }
 
-    ParameterDomain<T> ReportNoList<T>(SpecNode node, string path, Parameter<T> parameter, ParameterDomain<T> fallback)
+    /// <summary>One value of <paramref name="row"/>, checked against its rule and caps; false (error recorded) if not.</summary>
+    bool ReadValue(Hyperparameter row, SpecNode node, string path, out object value)
     {
-        reader.Error(path, $"expected a list of values, got {NodeReader.Describe(node)}; " +
-                           $"give a list, or leave {parameter.Key} out for the default [{parameter.Format(parameter.Default)}]");
-        return fallback;
+        value = row.DefaultFor(Hyperparameters.Defaults);
+        switch (row.Kind)
+        {
+            case HyperparameterKind.Integer:
+                var min = row.Minimum ?? int.MinValue;
+                var basic = NumberRule.AtLeast(min, min switch { 1 => "a positive integer", 0 => "a non-negative integer", _ => null });
+                if (!reader.TryInt(node, path, basic, out var integer)) return false;
+                value = integer;
+                break;
+            case HyperparameterKind.Real:
+                var rule = new NumberRule(row.Expected(limits), false, v => row.Problem(v, limits) is null);
+                if (!reader.TryDouble(node, path, rule, out var real)) return false;
+                value = real;
+                break;
+            case HyperparameterKind.Boolean:
+                if (!reader.TryBool(node, path, out var flag)) return false;
+                value = flag;
+                break;
+            default:
+                var what = row.Key.Replace('_', ' ');
+                if (!reader.TryString(node, path, $"a {what}", out var name)) return false;
+                if (!row.TryParse(name, out value))
+                {
+                    reader.Error(path, $"unknown {what} '{name}'; allowed: {string.Join(", ", row.ChoiceNames)}");
+                    return false;
+                }
+                break;
+        }
+        if (row.Problem(value, limits) is { } problem)
+        {
+            reader.Error(path, problem);
+            return false;
+        }
+        return true;
     }
 
-    ParameterDomain<T>? List<T>(SpecList list, string path, Parameter<T> parameter)
+    string DefaultText(Hyperparameter row) => row.Format(row.ValueOf(Hyperparameters.Defaults));
+
+    /// <summary>The key's domain, or null after recording the errors.</summary>
+    IParameterDomain? Domain(SpecNode node, Hyperparameter row)
+    {
+        var path = NodeReader.Join(Path, row.Key);
+        switch (node)
+        {
+            case SpecMap range when row.IsNumeric:
+                return Range(range, path, row);
+            case SpecList list:
+                return List(list, path, row);
+            case SpecMap or SpecScalar { IsNull: true }:
+                reader.Error(path, $"expected a list of values, got {NodeReader.Describe(node)}; " +
+                                   $"give a list, or leave {row.Key} out for the default [{DefaultText(row)}]");
+                return null;
+            default:
+                return ReadValue(row, node, path, out var single) ? row.ListOf([single]) : null;
+        }
+    }
+
+    IParameterDomain? List(SpecList list, string path, Hyperparameter row)
     {
         if (list.Items.Count == 0)
         {
-            reader.Error(path, $"empty list; give at least one value, or leave {parameter.Key} out for the default " +
-                               $"[{parameter.Format(parameter.Default)}]");
+            reader.Error(path, $"empty list; give at least one value, or leave {row.Key} out for the default [{DefaultText(row)}]");
             return null;
         }
-        var values = new List<T>();
+        var values = new List<object>();
         var ok = true;
         for (var i = 0; i < list.Items.Count; i++)
         {
             var itemPath = $"{path}[{i}]";
-            if (!parameter.ReadValue(list.Items[i], itemPath, out var value)) { ok = false; continue; }
+            if (!ReadValue(row, list.Items[i], itemPath, out var value)) { ok = false; continue; }
             // A repeated value would only repeat trials.
             if (values.Contains(value))
             {
-                reader.Error(itemPath, $"{parameter.Format(value)} is listed twice; list each value once");
+                reader.Error(itemPath, $"{row.Format(value)} is listed twice; list each value once");
                 ok = false;
             }
             values.Add(value);
         }
-        return ok ? ParameterDomain<T>.Of(values.ToArray()) : null;
+        return ok ? row.ListOf(values) : null;
     }
 
-    ParameterDomain<T>? Range<T>(SpecMap map, string path, Parameter<T> parameter)
+    IParameterDomain? Range(SpecMap map, string path, Hyperparameter row)
     {
         if (!rangesAllowed)
         {
@@ -102,25 +127,29 @@ internal sealed class SpaceReader(NodeReader reader, bool rangesAllowed)
             key => $"unknown range key '{key}'; a range is {{min, max}} with an optional log: true");
         if (entries is null) return null;
 
-        var ok = ReadBound(entries, "min", path, parameter, out var min) & ReadBound(entries, "max", path, parameter, out var max);
+        var ok = ReadBound(entries, "min", path, row, out var min) & ReadBound(entries, "max", path, row, out var max);
         var log = false;
         if (entries.TryGetValue("log", out var logNode))
             ok &= reader.TryBool(logNode, NodeReader.Join(path, "log"), out log);
-        if (ok && Comparer<T>.Default.Compare(min, max) > 0)
+        if (ok && row.ToNumber(min) > row.ToNumber(max))
         {
-            reader.Error(path, $"min {parameter.Format(min)} is greater than max {parameter.Format(max)}");
+            reader.Error(path, $"min {row.Format(min)} is greater than max {row.Format(max)}");
             ok = false;
         }
-        // log: true needs min > 0; every numeric hyperparameter's own rule already demands a positive value.
-        return ok ? ParameterDomain<T>.Range(min, max, log) : null;
+        if (ok && log && row.ToNumber(min) <= 0)
+        {
+            reader.Error(NodeReader.Join(path, "min"), $"log: true needs min > 0, got {row.Format(min)}");
+            ok = false;
+        }
+        return ok ? row.RangeOf(min, max, log) : null;
     }
 
-    bool ReadBound<T>(IReadOnlyDictionary<string, SpecNode> entries, string bound, string path, Parameter<T> parameter, out T value)
+    bool ReadBound(IReadOnlyDictionary<string, SpecNode> entries, string bound, string path, Hyperparameter row, out object value)
     {
-        value = default!;
+        value = 0;
         if (entries.TryGetValue(bound, out var node))
-            return parameter.ReadValue(node, NodeReader.Join(path, bound), out value);
-        reader.Error(NodeReader.Join(path, bound), $"missing; a range needs both min and max");
+            return ReadValue(row, node, NodeReader.Join(path, bound), out value);
+        reader.Error(NodeReader.Join(path, bound), "missing; a range needs both min and max");
         return false;
     }
 }

@@ -164,7 +164,7 @@ public static partial class SpecParser
                 "asha.max_epochs, the epochs a trial trains unless a rung stops it");
             return null;
         }
-        return space is not null && asha is not null ? space with { Epochs = ParameterDomain<int>.Of(asha.MaxEpochs) } : space;
+        return space is not null && asha is not null ? space.With(Hyperparameters.Epochs, ParameterDomain<int>.Of(asha.MaxEpochs)) : space;
     }
 
     static SpecParseResult Failure(string message) => new(null, [new SpecError("", message)]);

@@ -12,6 +12,15 @@ public static class Names
     static readonly (MergeMode Value, string Name)[] MergeModes =
         { (MergeMode.None, "none"), (MergeMode.Concat, "concat"), (MergeMode.Sum, "sum"), (MergeMode.Mul, "mul"), (MergeMode.Ave, "ave") };
 
+    static readonly (OptimizerKind Value, string Name)[] Optimizers =
+        { (OptimizerKind.Adam, "adam"), (OptimizerKind.RmsProp, "rmsprop"), (OptimizerKind.Sgd, "sgd") };
+
+    static readonly (WeightInit Value, string Name)[] Inits = { (WeightInit.Keras, "keras"), (WeightInit.Torch, "torch") };
+
+    internal static IReadOnlyList<(MergeMode Value, string Name)> MergeModeTable => MergeModes;
+    internal static IReadOnlyList<(OptimizerKind Value, string Name)> OptimizerTable => Optimizers;
+    internal static IReadOnlyList<(WeightInit Value, string Name)> InitTable => Inits;
+
     static readonly (TaskKind Value, string Name)[] Tasks =
     {
         (TaskKind.Cumsum, "cumsum"), (TaskKind.EchoSecond, "echo-second"), (TaskKind.StatefulCounter, "stateful-counter"),
@@ -46,6 +55,8 @@ public static class Names
     public static IEnumerable<string> AllSchedulers => Schedulers.Select(s => s.Name);
 
     public static string ToName(this MergeMode value) => MergeModes.First(m => m.Value == value).Name;
+    public static string ToName(this OptimizerKind value) => Optimizers.First(o => o.Value == value).Name;
+    public static string ToName(this WeightInit value) => Inits.First(i => i.Value == value).Name;
     public static string ToName(this TaskKind value) => Tasks.First(t => t.Value == value).Name;
     public static string ToName(this TrialStatus value) => TrialStatuses.First(t => t.Value == value).Name;
     public static string ToName(this SweepStatus value) => SweepStatuses.First(t => t.Value == value).Name;

@@ -25,7 +25,32 @@ public enum TaskKind
     VariableLength,
 }
 
-/// <summary>One point of the search space: everything that decides how a single trial trains.</summary>
+/// <summary>The optimizer a trial trains with (Keras's defaults for each; see docs/tasks.md).</summary>
+public enum OptimizerKind
+{
+    Adam,
+    RmsProp,
+    Sgd,
+}
+
+/// <summary>How a trial's initial weights are drawn.</summary>
+public enum WeightInit
+{
+    /// <summary>PyTorch's defaults: every weight and both bias vectors uniform in ±1/√units (what older versions did).</summary>
+    Torch,
+    /// <summary>Keras's: glorot-uniform input kernels and head, orthogonal recurrent kernels, zero bias with forget-gate bias 1.</summary>
+    Keras,
+}
+
+/// <summary>
+/// One point of the search space: everything that decides how a single trial trains. The hyperparameter table
+/// (<see cref="Hyperparameters"/>) names, formats and checks every field.
+/// </summary>
+/// <remarks>
+/// Stored as JSON in journals: a field added later comes last with a default that means what older versions did
+/// (Adam, no hidden dense layer, PyTorch initialisation), so a config journalled before the field existed keeps its
+/// meaning. A spec's defaults are the table's (<see cref="Hyperparameters.Defaults"/>), which may differ.
+/// </remarks>
 public sealed record TrialConfig(
     int Units,
     MergeMode MergeMode,
@@ -33,7 +58,14 @@ public sealed record TrialConfig(
     int Epochs,
     double LearningRate,
     int BatchSize,
-    int Layers);
+    int Layers,
+    OptimizerKind Optimizer = OptimizerKind.Adam,
+    int DenseUnits = 0,
+    WeightInit Init = WeightInit.Torch)
+{
+    /// <summary>The defaults of versions before the table (learning rate 0.01, PyTorch initialisation).</summary>
+    public static TrialConfig Legacy { get; } = new(20, MergeMode.None, false, 50, 0.01, 1, 1);
+}
 
 /// <summary>Where a trial is in its life (Optuna's trial states).</summary>
 public enum TrialStatus

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LstmSweep.Core.Data;
 using LstmSweep.Core.Trials;
-using LstmSweep.Training.Training;
+using LstmSweep.Training.Loop;
 using static TorchSharp.torch;
 
 namespace LstmSweep.Training.Checkpoints;
@@ -77,10 +77,12 @@ internal sealed partial class CheckpointStore
         var config = request.Config;
         var options = JsonSerializer.Serialize(request.Task.Options);
         var data = request.Task.Kind == TaskKind.Array && arrayData is not null ? Fingerprint(arrayData) : "-";
+        // Every row of the hyperparameter table in canonical text, except epochs (a checkpoint continues any count).
+        var hyperparameters = string.Concat(Hyperparameters.ToText(config)
+            .Where(pair => pair.Key != Hyperparameters.Epochs.Key)
+            .Select(pair => $"{pair.Key}={pair.Value};"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"task={request.Task.Kind};options={options};data={data};seed={request.Seed};units={config.Units};" +
-            $"merge_mode={config.MergeMode};stateful={config.Stateful};learning_rate={config.LearningRate:R};" +
-            $"batch_size={config.BatchSize};layers={config.Layers};" +
+            $"task={request.Task.Kind};options={options};data={data};seed={request.Seed};{hyperparameters}" +
             $"adam={AdamOptimizer.DefaultBeta1:R},{AdamOptimizer.DefaultBeta2:R},{AdamOptimizer.DefaultEpsilon:R}");
     }
 

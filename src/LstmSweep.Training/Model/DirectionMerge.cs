@@ -1,5 +1,5 @@
+using LstmSweep.Training.Torch;
 using LstmSweep.Core.Trials;
-using LstmSweep.Training.Training;
 using static TorchSharp.torch;
 
 namespace LstmSweep.Training.Model;

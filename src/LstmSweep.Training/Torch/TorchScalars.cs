@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LstmSweep.Training.Training;
+namespace LstmSweep.Training.Torch;
 
 /// <summary>
 /// Scalars that outlive every native call they are passed to.

@@ -1,8 +1,9 @@
+using LstmSweep.Training.Torch;
 using LstmSweep.Training.Tasks;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
-namespace LstmSweep.Training.Training;
+namespace LstmSweep.Training.Loop;
 
 /// <summary>Loss and accuracy of the head's logits over the scored steps, per <see cref="PredictionKind"/>.</summary>
 internal static class PredictionLoss

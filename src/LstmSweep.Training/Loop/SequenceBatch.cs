@@ -2,7 +2,7 @@ using LstmSweep.Training.Model;
 using LstmSweep.Training.Tasks;
 using static TorchSharp.torch;
 
-namespace LstmSweep.Training.Training;
+namespace LstmSweep.Training.Loop;
 
 /// <summary>Some rows of a <see cref="SequenceSet"/> as tensors; they belong to the dispose scope they were made in.</summary>
 internal sealed class SequenceBatch

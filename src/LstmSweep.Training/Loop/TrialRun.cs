@@ -4,7 +4,7 @@ using LstmSweep.Training.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LstmSweep.Training.Training;
+namespace LstmSweep.Training.Loop;
 
 /// <summary>What one epoch of training came to.</summary>
 /// <param name="NonFiniteLoss">The first NaN or infinite batch loss, if one stopped the epoch.</param>

@@ -1,8 +1,9 @@
+using LstmSweep.Training.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace LstmSweep.Training.Training;
+namespace LstmSweep.Training.Loop;
 
 /// <summary>The Adam state of one parameter (PyTorch's state["step"], ["exp_avg"], ["exp_avg_sq"]).</summary>
 /// <remarks>The tensors belong to the optimizer (no dispose scope); a checkpoint can read and overwrite them in place.</remarks>
