@@ -42,6 +42,32 @@ public class CheckpointTests
         Assert.All(Directory.GetFiles(resumedDir.Path), path => Assert.EndsWith(".ckpt", path)); // no temp files left
     }
 
+    /// <summary>Each optimizer's state (RMSprop's mean square, SGD's step count) survives a resume bit for bit.</summary>
+    [Theory]
+    [InlineData(OptimizerKind.RmsProp)]
+    [InlineData(OptimizerKind.Sgd)]
+    [InlineData(OptimizerKind.Adam)]
+    public void EachOptimizerResumesExactly(OptimizerKind optimizer)
+    {
+        using var straightDir = new TempDirectory();
+        using var resumedDir = new TempDirectory();
+        var request = Request(TaskKind.EchoSecond, MergeMode.Concat, epochs: 4);
+        request = request with { Config = request.Config with { Optimizer = optimizer, Init = WeightInit.Keras, DenseUnits = 5 } };
+
+        var straight = Run(request with { Checkpoints = new CheckpointSettings(straightDir.Path, 1) });
+        var withResumedDir = request with { Checkpoints = new CheckpointSettings(resumedDir.Path, 1) };
+        Run(withResumedDir, cancelAfterEpoch: 2);
+        var resumed = Run(withResumedDir);
+        Assert.Equal(straight.Outcome with { ResumedFromEpoch = 2 }, resumed.Outcome);
+        Assert.Equal(File.ReadAllBytes(CheckpointPath(straightDir, 4)), File.ReadAllBytes(CheckpointPath(resumedDir, 4)));
+
+        // Another optimizer's checkpoint belongs to another trial.
+        var other = request with { Config = request.Config with { Optimizer = optimizer == OptimizerKind.Sgd ? OptimizerKind.Adam : OptimizerKind.Sgd } };
+        var (contents, rejection) = CheckpointStore.TryRead(CheckpointPath(straightDir, 4), Identity(other), null);
+        Assert.Null(contents);
+        Assert.Contains("another trial's checkpoint", rejection);
+    }
+
     [Fact]
     public void CheckpointsFollowEveryAndTheLastEpochAndOnlyTheNewestTwoAreKept()
     {

@@ -15,26 +15,26 @@ namespace LstmSweep.Training.Checkpoints;
 internal sealed record CheckpointContents(
     string Identity, int Epoch, EpochMetrics Metrics,
     IReadOnlyList<(string Name, long[] Shape, float[] Values)> Parameters,
-    IReadOnlyList<(long Step, float[] ExpAvg, float[] ExpAvgSq)> Adam);
+    IReadOnlyList<(long Step, float[][] Slots)> Optimizer);
 
 /// <summary>
 /// The checkpoints of one trial in its directory: written atomically after an epoch, read back to resume.
 /// </summary>
 /// <remarks>
-/// <para>A checkpoint holds everything the next epochs depend on: the weights, the Adam state (step, m, v per
-/// parameter), the epoch and its metrics. No generator state: an epoch's data and shuffle come from generators of
+/// <para>A checkpoint holds everything the next epochs depend on: the weights, the optimizer's state (step and slots
+/// per parameter: Adam m and v, RMSprop the mean square, SGD none), the epoch and its metrics. No generator state: an epoch's data and shuffle come from generators of
 /// their own per (seed, epoch) (<see cref="Tasks.TrialRandom.ForEpoch"/>), and a stateful model's carried state starts
 /// from zeros every epoch.</para>
 /// <para>File <c>epoch-NNNNNN.ckpt</c>, little-endian (BinaryWriter):</para>
 /// <code>
 /// magic      8 bytes  "LSWCKPT\0"
-/// version    int32    1
-/// identity   string   (7-bit length-prefixed UTF-8) task, task options, data fingerprint, seed, the config without
-///                     epochs, Adam constants: a checkpoint whose identity differs from the request's is skipped
+/// version    int32    2
+/// identity   string   (7-bit length-prefixed UTF-8) task, task options, data fingerprint, seed, every hyperparameter
+///                     but epochs, the optimizer's constants: a checkpoint whose identity differs is skipped
 /// epoch      int32    epochs trained
 /// metrics    3 × float64: evaluation loss, accuracy, mean training loss of that epoch
 /// parameters int32 n; n × { name string, rank int32, rank × int64 dims, float32 × numel }   (model.named_parameters order)
-/// adam       int32 n; n × { step int64, m float32 × numel, v float32 × numel }               (same order and shapes)
+/// optimizer  int32 n; n × { step int64, slots int32 k, k × float32 × numel }                 (same order and shapes)
 /// sha256     32 bytes over everything before
 /// </code>
 /// <para>The epoch count the trial aims at is not stored, so a checkpoint at epoch k continues a trial to any
@@ -42,7 +42,7 @@ internal sealed record CheckpointContents(
 /// </remarks>
 internal sealed partial class CheckpointStore
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private const int HashBytes = 32;
     /// <summary>Checkpoints older than the one just written that are kept (a fallback if the newest is damaged).</summary>
     private const int OlderKept = 1;
@@ -83,7 +83,7 @@ internal sealed partial class CheckpointStore
             .Select(pair => $"{pair.Key}={pair.Value};"));
         return string.Create(CultureInfo.InvariantCulture,
             $"task={request.Task.Kind};options={options};data={data};seed={request.Seed};{hyperparameters}" +
-            $"adam={AdamOptimizer.DefaultBeta1:R},{AdamOptimizer.DefaultBeta2:R},{AdamOptimizer.DefaultEpsilon:R}");
+            $"{TrialOptimizers.ConstantsOf(config.Optimizer)}");
     }
 
     /// <summary>Writes the run's state after <paramref name="metrics"/>' epoch (temp file, then rename), then prunes.</summary>
@@ -240,8 +240,8 @@ internal sealed partial class CheckpointStore
             foreach (var state in states)
             {
                 writer.Write(state.Step);
-                WriteValues(writer, state.ExpAvg);
-                WriteValues(writer, state.ExpAvgSq);
+                writer.Write(state.Slots.Count);
+                foreach (var slot in state.Slots) WriteValues(writer, slot);
             }
         }
         stream.Write(SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length)));
@@ -281,15 +281,17 @@ internal sealed partial class CheckpointStore
 
         var stateCount = ReadCount(reader);
         if (stateCount != parameterCount) throw new InvalidDataException($"{stateCount} optimizer states for {parameterCount} parameters");
-        var adam = new List<(long, float[], float[])>(stateCount);
+        var optimizer = new List<(long, float[][])>(stateCount);
         foreach (var (_, shape, values) in parameters)
         {
             var step = reader.ReadInt64();
             if (step < 0) throw new InvalidDataException($"optimizer step {step}");
-            adam.Add((step, ReadValues(reader, values.Length), ReadValues(reader, values.Length)));
+            var slotCount = reader.ReadInt32();
+            if (slotCount is < 0 or > 4) throw new InvalidDataException($"{slotCount} optimizer slots");
+            optimizer.Add((step, Enumerable.Range(0, slotCount).Select(_ => ReadValues(reader, values.Length)).ToArray()));
         }
         if (reader.BaseStream.Position != length) throw new InvalidDataException("trailing bytes");
-        return new CheckpointContents(identity, epoch, metrics, parameters, adam);
+        return new CheckpointContents(identity, epoch, metrics, parameters, optimizer);
     }
 
     private static int ReadCount(BinaryReader reader)
@@ -319,7 +321,11 @@ internal sealed partial class CheckpointStore
             if (saved.Name != name || !saved.Shape.SequenceEqual(parameter.shape))
                 return $"parameter {i} is {saved.Name} [{string.Join(", ", saved.Shape)}], the model's is {name} [{string.Join(", ", parameter.shape)}]";
         }
-        return run.Optimizer.States.Count == contents.Adam.Count ? null : "optimizer states do not match the parameters";
+        var states = run.Optimizer.States;
+        if (states.Count != contents.Optimizer.Count) return "optimizer states do not match the parameters";
+        for (var i = 0; i < states.Count; i++)
+            if (states[i].Slots.Count != contents.Optimizer[i].Slots.Length) return "optimizer slots do not match the optimizer";
+        return null;
     }
 
     /// <summary>Copies verified contents into the run's model and optimizer (bit for bit).</summary>
@@ -333,9 +339,8 @@ internal sealed partial class CheckpointStore
             var (_, shape, values) = contents.Parameters[i];
             parameters[i].copy_(tensor(values, shape).to(parameters[i].device));
             var state = run.Optimizer.States[i];
-            var (step, expAvg, expAvgSq) = contents.Adam[i];
-            state.ExpAvg.copy_(tensor(expAvg, shape).to(state.ExpAvg.device));
-            state.ExpAvgSq.copy_(tensor(expAvgSq, shape).to(state.ExpAvgSq.device));
+            var (step, slots) = contents.Optimizer[i];
+            for (var k = 0; k < slots.Length; k++) state.Slots[k].copy_(tensor(slots[k], shape).to(state.Slots[k].device));
             state.Step = step;
         }
     }

@@ -8,12 +8,8 @@ namespace LstmSweep.Training.Loop;
 /// <summary>The Adam state of one parameter (PyTorch's state["step"], ["exp_avg"], ["exp_avg_sq"]).</summary>
 /// <remarks>The tensors belong to the optimizer (no dispose scope); a checkpoint can read and overwrite them in place.</remarks>
 internal sealed class AdamParameterState(Parameter parameter, Tensor expAvg, Tensor expAvgSq)
+    : OptimizerParameterState(parameter, [expAvg, expAvgSq])
 {
-    public Parameter Parameter { get; } = parameter;
-
-    /// <summary>Steps taken with a gradient (the bias corrections use it).</summary>
-    public long Step { get; internal set; }
-
     /// <summary>First moment m, shaped like the parameter.</summary>
     public Tensor ExpAvg { get; } = expAvg;
 
@@ -34,7 +30,7 @@ internal sealed class AdamParameterState(Parameter parameter, Tensor expAvg, Ten
 /// The operations are those of TorchSharp's Adam (and of PyTorch before 2.0, which now updates m with lerp_, equal up
 /// to rounding), so results are bit-identical to the optimizer this one replaces.
 /// </remarks>
-internal sealed class AdamOptimizer : IDisposable
+internal sealed class AdamOptimizer : ITrialOptimizer
 {
     public const double DefaultBeta1 = 0.9;
     public const double DefaultBeta2 = 0.999;
@@ -81,6 +77,8 @@ internal sealed class AdamOptimizer : IDisposable
 
     /// <summary>Per-parameter state, in the order the parameters were given.</summary>
     public IReadOnlyList<AdamParameterState> States => states;
+
+    IReadOnlyList<OptimizerParameterState> ITrialOptimizer.States => states;
 
     /// <summary>Zeroes the gradients that exist (as TorchSharp's zero_grad; backward then writes exactly g).</summary>
     public void zero_grad()

@@ -12,7 +12,7 @@ internal sealed record EpochTraining(double MeanLoss, bool Cancelled, float? Non
 
 /// <summary>
 /// The model, optimizer and data of one trial while it trains. Tensors made by a step or an evaluation live in that
-/// step's dispose scope; only the model, the optimizer (<see cref="AdamOptimizer"/>: its moments live for the trial)
+/// step's dispose scope; only the model, the optimizer (<see cref="ITrialOptimizer"/>: its state lives for the trial)
 /// and a stateful model's carried state outlive it.
 /// </summary>
 internal sealed class TrialRun : IDisposable
@@ -25,7 +25,7 @@ internal sealed class TrialRun : IDisposable
     private readonly Device device;
     private readonly long seed;
     private readonly LstmNetwork model;
-    private readonly AdamOptimizer optimizer;
+    private readonly ITrialOptimizer optimizer;
 
     public TrialRun(ITrainingTask task, TrialConfig config, long seed, Device device)
     {
@@ -34,16 +34,16 @@ internal sealed class TrialRun : IDisposable
         this.device = device;
         this.seed = seed;
         var shape = new NetworkShape(task.Shape.InputFeatures, config.Units, config.Layers, config.MergeMode,
-            task.Shape.NetworkOutputs, task.Shape.Head);
+            task.Shape.NetworkOutputs, task.Shape.Head, config.DenseUnits, config.Init);
         // Initialised on the CPU from the seed, then moved: the same initial weights on every device.
         model = SeededModelFactory.Create(shape, seed);
         model.to(device);
-        optimizer = new AdamOptimizer(model.parameters(), config.LearningRate);
+        optimizer = TrialOptimizers.Create(config.Optimizer, model.parameters(), config.LearningRate);
     }
 
     internal LstmNetwork Model => model;
 
-    internal AdamOptimizer Optimizer => optimizer;
+    internal ITrialOptimizer Optimizer => optimizer;
 
     /// <summary>
     /// One pass over the task's training set of <paramref name="epoch"/> (1-based). Stateless: batches shuffled by

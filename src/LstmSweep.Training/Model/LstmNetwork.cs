@@ -6,21 +6,26 @@ using static TorchSharp.torch;
 namespace LstmSweep.Training.Model;
 
 /// <param name="Outputs">Width of the dense head: 1 for a sigmoid (binary) output, the class count for softmax.</param>
-internal sealed record NetworkShape(int InputFeatures, int Units, int Layers, MergeMode MergeMode, int Outputs, OutputHead Head);
+/// <param name="DenseUnits">Width of a hidden Dense(relu) layer between the LSTM stack and the head; 0: none.</param>
+/// <param name="Init">How the weights are initialised (see <see cref="KerasInitialization"/>).</param>
+internal sealed record NetworkShape(int InputFeatures, int Units, int Layers, MergeMode MergeMode, int Outputs, OutputHead Head,
+    int DenseUnits = 0, WeightInit Init = WeightInit.Torch);
 
 /// <summary>
-/// Stacked (optionally bidirectional) LSTM layers and a dense head: the Keras tutorials' models. The head returns
-/// logits; the sigmoid or softmax lives in the loss.
+/// Stacked (optionally bidirectional) LSTM layers, an optional hidden Dense(relu) layer and a dense head: the Keras
+/// tutorials' models. The head returns logits; the sigmoid or softmax lives in the loss.
 /// </summary>
 internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<RecurrentLayer> layers;
+    private readonly Linear? hidden;
     private readonly Linear head;
 
     public LstmNetwork(NetworkShape shape) : base(nameof(LstmNetwork))
     {
         if (shape.Units < 1) throw new ArgumentException($"units must be at least 1, got {shape.Units}");
         if (shape.Layers < 1) throw new ArgumentException($"layers must be at least 1, got {shape.Layers}");
+        if (shape.DenseUnits < 0) throw new ArgumentException($"dense_units must be at least 0, got {shape.DenseUnits}");
         Shape = shape;
         var stack = new List<RecurrentLayer>();
         var width = shape.InputFeatures;
@@ -31,13 +36,22 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
             width = layer.OutputWidth;
         }
         layers = nn.ModuleList(stack.ToArray());
+        if (shape.DenseUnits > 0)
+        {
+            hidden = nn.Linear(width, shape.DenseUnits);
+            width = shape.DenseUnits;
+        }
         head = nn.Linear(width, shape.Outputs);
         RegisterComponents();
+        if (shape.Init == WeightInit.Keras) KerasInitialization.Apply(this);
     }
 
     public NetworkShape Shape { get; }
 
     internal IReadOnlyList<RecurrentLayer> Layers => layers.ToList();
+
+    /// <summary>The dense layers after the LSTM stack: the hidden one (if any), then the head.</summary>
+    internal IReadOnlyList<Linear> DenseLayers => hidden is null ? [head] : [hidden, head];
 
     /// <summary>
     /// Runs a padded batch and scores the steps <paramref name="scoredSteps"/> names (see <see cref="ScoredSteps"/>).
@@ -64,6 +78,7 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
             // Score only the selected steps: the head never sees padding, and its result does not depend on how far
             // the batch is padded.
             : sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
+        if (hidden is not null) features = nn.functional.relu(hidden.call(features));
         return (head.call(features), finals);
     }
 

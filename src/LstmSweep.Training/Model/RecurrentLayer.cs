@@ -36,6 +36,9 @@ internal sealed class RecurrentLayer : nn.Module
 
     public int OutputWidth => DirectionMerge.OutputWidth(mergeMode, units);
 
+    /// <summary>Units per direction.</summary>
+    public int Units => units;
+
     /// <summary>The wrapped LSTM (its parameters are weight_ih_l0 … and, when bidirectional, …_reverse).</summary>
     internal LSTM Lstm => lstm;
 
