@@ -51,6 +51,20 @@ public class TaskTests
         }
     }
 
+    /// <summary>The tutorial's randint(0, n_max - 1): values 0 … n_max − 2, one-hot over n_max classes; n_values widens it.</summary>
+    [Theory]
+    [InlineData(null, 4)]
+    [InlineData(5, 5)]
+    public void EchoSecondDrawsTheTutorialsValuesUnlessNValuesSaysOtherwise(int? nValues, int expectedDistinct)
+    {
+        var task = new EchoSecondTask(new TaskOptions { Timesteps = 4, NMax = 5, NValues = nValues, Samples = 400 }, new Random(3));
+        var set = task.TrainingSet(1);
+        Assert.Equal(5, set.Features);
+        var drawn = Enumerable.Range(0, set.Count * set.Timesteps)
+            .Select(i => Array.IndexOf(set.Inputs.AsSpan(i * 5, 5).ToArray(), 1f)).Distinct().Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, expectedDistinct), drawn);
+    }
+
     [Fact]
     public void VariableLengthTargetIsTheInputDelayedByOneStepAndOneStepLonger()
     {

@@ -77,8 +77,17 @@ public sealed record TaskOptions
     /// <summary>cumsum: size of the held-out evaluation set.</summary>
     public int EvalSamples { get; init; } = 100;
 
-    /// <summary>echo-second: values are integers in [0, NMax).</summary>
+    /// <summary>echo-second: the one-hot width (classes); values are integers in [0, <see cref="EchoValues"/>).</summary>
     public int NMax { get; init; } = 5;
+
+    /// <summary>
+    /// echo-second <c>n_values</c>: how many distinct values are drawn, 0 … n_values − 1 (at most n_max). Left out:
+    /// n_max − 1, as the tutorial's <c>randint(0, n_max - 1)</c> draws (0 … 3 one-hot over 5 classes).
+    /// </summary>
+    public int? NValues { get; init; }
+
+    /// <summary>The number of distinct echo-second values: <see cref="NValues"/> or the tutorial's n_max − 1.</summary>
+    public int EchoValues => NValues ?? NMax - 1;
 
     /// <summary>echo-second, variable-length: number of generated samples (train + validation).</summary>
     public int Samples { get; init; } = 1000;

@@ -19,6 +19,7 @@ internal static class TaskOptionsReader
         ["sequences_per_epoch"] = Int(NumberRule.PositiveInteger, (o, v) => o with { SequencesPerEpoch = v }),
         ["eval_samples"] = Int(NumberRule.PositiveInteger, (o, v) => o with { EvalSamples = v }),
         ["n_max"] = Int(NumberRule.AtLeast(2), (o, v) => o with { NMax = v }),
+        ["n_values"] = Int(NumberRule.AtLeast(2), (o, v) => o with { NValues = v }),
         ["samples"] = Int(NumberRule.AtLeast(10), (o, v) => o with { Samples = v }),
         ["validation_split"] = (r, n, p, o) => r.TryDouble(n, p, NumberRule.Fraction, out var v) ? o with { ValidationSplit = v } : o,
         ["min_len"] = Int(NumberRule.PositiveInteger, (o, v) => o with { MinLen = v }),
@@ -31,7 +32,7 @@ internal static class TaskOptionsReader
     static readonly Dictionary<TaskKind, string[]> KeysByTask = new()
     {
         [TaskKind.Cumsum] = ["timesteps", "sequences_per_epoch", "eval_samples"],
-        [TaskKind.EchoSecond] = ["timesteps", "n_max", "samples", "validation_split"],
+        [TaskKind.EchoSecond] = ["timesteps", "n_max", "n_values", "samples", "validation_split"],
         [TaskKind.StatefulCounter] = [],
         [TaskKind.Array] = ["path", "features", "validation_split"],
         [TaskKind.VariableLength] = ["min_len", "max_len", "alphabet", "samples", "validation_split"],
@@ -59,6 +60,8 @@ internal static class TaskOptionsReader
 
         if (task == TaskKind.VariableLength && options.MaxLen < options.MinLen)
             reader.Error(NodeReader.Join(Path, "max_len"), $"max_len {options.MaxLen} is less than min_len {options.MinLen}");
+        if (task == TaskKind.EchoSecond && options.NValues > options.NMax)
+            reader.Error(NodeReader.Join(Path, "n_values"), $"n_values {options.NValues} is more than n_max {options.NMax}, the one-hot width; use at most {options.NMax}");
         if (task == TaskKind.Array)
             options = CheckArrayData(reader, options, specPath);
         return reader.Errors.Count > errorsBefore ? null : options;

@@ -4,8 +4,9 @@ using LstmSweep.Training.Model;
 namespace LstmSweep.Training.Tasks;
 
 /// <summary>
-/// Sequences of T one-hot integers in [0, n_max); the target is the second element, predicted at the last step, so
-/// the network must remember it across the rest of the sequence. Generated once and split for validation.
+/// Sequences of T integers in [0, n_values), one-hot over n_max classes (the tutorial: randint(0, n_max - 1), so 0 … 3
+/// of 5 by default); the target is the second element, predicted at the last step, so the network must remember it
+/// across the rest of the sequence. Generated once and split for validation.
 /// </summary>
 internal sealed class EchoSecondTask : ITrainingTask
 {
@@ -16,6 +17,8 @@ internal sealed class EchoSecondTask : ITrainingTask
         var (timesteps, symbols, samples) = (options.Timesteps, options.NMax, options.Samples);
         if (timesteps < 2) throw new ArgumentException($"echo-second: timesteps must be at least 2 to have a second element, got {timesteps}");
         if (symbols < 2) throw new ArgumentException($"echo-second: n_max must be at least 2, got {symbols}");
+        var values = options.EchoValues;
+        if (values < 2 || values > symbols) throw new ArgumentException($"echo-second: n_values must be from 2 to n_max ({symbols}), got {values}");
         if (samples < 2) throw new ArgumentException($"echo-second: samples must be at least 2, got {samples}");
 
         var inputs = new float[samples * timesteps * symbols];
@@ -24,7 +27,7 @@ internal sealed class EchoSecondTask : ITrainingTask
         {
             for (var step = 0; step < timesteps; step++)
             {
-                var symbol = random.Next(symbols);
+                var symbol = random.Next(values);
                 OneHot.Write(inputs.AsSpan((row * timesteps + step) * symbols, symbols), symbol);
                 if (step == 1) labels[row] = symbol;
             }
