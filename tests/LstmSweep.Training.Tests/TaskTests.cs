@@ -39,7 +39,7 @@ public class TaskTests
     [Fact]
     public void EchoSecondTargetsTheSecondSymbolAndHoldsOutTheLastFifth()
     {
-        var task = new EchoSecondTask(new TaskOptions { Timesteps = 6, NMax = 4, Samples = 100 }, new Random(1));
+        var task = new EchoSecondTask(new TaskOptions { Timesteps = 6, NMax = 4, Samples = 100, Validation = ValidationRows.Last }, new Random(1));
         var (training, eval) = (task.TrainingSet(1), task.EvaluationSet);
         Assert.Equal((80, 20), (training.Count, eval.Count));
         Assert.Equal((6, 4), (eval.Timesteps, eval.Features));
@@ -82,6 +82,29 @@ public class TaskTests
             for (var step = 1; step < length; step++) Assert.Equal(SymbolAt(step - 1), set.Labels[row * 6 + step]);
             Assert.Equal(3, SymbolAt(length - 1)); // end-of-input channel
         }
+    }
+
+    /// <summary>
+    /// Seed 000's data is sorted by label: Keras's validation_split (the last rows) evaluates on one class only. The
+    /// default random subset holds out both classes, keeps every row exactly once, and is the same for every trial.
+    /// </summary>
+    [Fact]
+    public void ValidationIsARandomSubsetByDefaultAndTheLastRowsWithValidationLast()
+    {
+        var labels = Enumerable.Range(0, 40).Select(i => i < 20 ? 0 : 1).ToArray();
+        var values = Enumerable.Range(0, 40).Select(i => (float)i).ToArray();
+        var data = new ArrayDataset(values, Samples: 40, Timesteps: 1, Features: 1, Labels: labels, Classes: 2);
+
+        var random = new ArrayTask(data, 0.25);
+        Assert.Equal(10, random.EvaluationSet.Count);
+        Assert.Equal([0, 1], random.EvaluationSet.Labels.Distinct().Order());
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (float)i),
+            random.TrainingSet(1).Inputs.Concat(random.EvaluationSet.Inputs).Order());
+        Assert.Equal(random.EvaluationSet.Inputs, new ArrayTask(data, 0.25).EvaluationSet.Inputs);
+
+        var last = new ArrayTask(data, 0.25, ValidationRows.Last);
+        Assert.Equal(Enumerable.Range(30, 10).Select(i => (float)i), last.EvaluationSet.Inputs);
+        Assert.Equal([1], last.EvaluationSet.Labels.Distinct());
     }
 
     [Fact]

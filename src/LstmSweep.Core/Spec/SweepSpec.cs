@@ -59,6 +59,9 @@ public sealed record SweepSpec(
     public int Retries { get; init; } = DefaultRetries;
 }
 
+/// <summary>Which rows a validation split holds out.</summary>
+public enum ValidationRows { Random, Last }
+
 /// <summary>The task to train on and its options, defaults filled in for that task.</summary>
 public sealed record TaskSpec(TaskKind Kind, TaskOptions Options);
 
@@ -94,6 +97,13 @@ public sealed record TaskOptions
 
     /// <summary>echo-second, variable-length, array: fraction held out for evaluation.</summary>
     public double ValidationSplit { get; init; } = 0.2;
+
+    /// <summary>
+    /// echo-second, variable-length, array <c>validation</c>: which rows <see cref="ValidationSplit"/> holds out. random
+    /// (default): a seeded random subset, the same for every trial on the same data; last: the last rows, as Keras's
+    /// validation_split (with data sorted by label, that evaluation set is one class).
+    /// </summary>
+    public ValidationRows Validation { get; init; } = ValidationRows.Random;
 
     /// <summary>variable-length: shortest and longest input sequence.</summary>
     public int MinLen { get; init; } = 3;

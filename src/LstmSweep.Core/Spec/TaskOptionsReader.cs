@@ -22,6 +22,9 @@ internal static class TaskOptionsReader
         ["n_values"] = Int(NumberRule.AtLeast(2), (o, v) => o with { NValues = v }),
         ["samples"] = Int(NumberRule.AtLeast(10), (o, v) => o with { Samples = v }),
         ["validation_split"] = (r, n, p, o) => r.TryDouble(n, p, NumberRule.Fraction, out var v) ? o with { ValidationSplit = v } : o,
+        ["validation"] = (r, n, p, o) => r.TryName<ValidationRows>(n, p, "validation", ["random", "last"],
+            TryValidation, out var v)
+            ? o with { Validation = v } : o,
         ["min_len"] = Int(NumberRule.PositiveInteger, (o, v) => o with { MinLen = v }),
         ["max_len"] = Int(NumberRule.PositiveInteger, (o, v) => o with { MaxLen = v }),
         ["alphabet"] = Int(NumberRule.AtLeast(2), (o, v) => o with { Alphabet = v }),
@@ -32,11 +35,17 @@ internal static class TaskOptionsReader
     static readonly Dictionary<TaskKind, string[]> KeysByTask = new()
     {
         [TaskKind.Cumsum] = ["timesteps", "sequences_per_epoch", "eval_samples"],
-        [TaskKind.EchoSecond] = ["timesteps", "n_max", "n_values", "samples", "validation_split"],
+        [TaskKind.EchoSecond] = ["timesteps", "n_max", "n_values", "samples", "validation_split", "validation"],
         [TaskKind.StatefulCounter] = [],
-        [TaskKind.Array] = ["path", "features", "validation_split"],
-        [TaskKind.VariableLength] = ["min_len", "max_len", "alphabet", "samples", "validation_split"],
+        [TaskKind.Array] = ["path", "features", "validation_split", "validation"],
+        [TaskKind.VariableLength] = ["min_len", "max_len", "alphabet", "samples", "validation_split", "validation"],
     };
+
+    static bool TryValidation(string? name, out ValidationRows value)
+    {
+        value = name == "last" ? ValidationRows.Last : ValidationRows.Random;
+        return name is "last" or "random";
+    }
 
     static Option Int(NumberRule rule, Func<TaskOptions, int, TaskOptions> set) =>
         (r, n, p, o) => r.TryInt(n, p, rule, out var v) ? set(o, v) : o;

@@ -1,4 +1,5 @@
 using LstmSweep.Core.Data;
+using LstmSweep.Core.Spec;
 using LstmSweep.Training.Model;
 
 namespace LstmSweep.Training.Tasks;
@@ -11,12 +12,12 @@ internal sealed class ArrayTask : ITrainingTask
 {
     private readonly SequenceSet training;
 
-    public ArrayTask(ArrayDataset data, double validationSplit)
+    public ArrayTask(ArrayDataset data, double validationSplit, ValidationRows validation = ValidationRows.Random)
     {
         Validate(data);
         var all = new SequenceSet(data.Values, data.Samples, data.Timesteps, data.Features,
             Enumerable.Repeat(data.Timesteps, data.Samples).ToArray(), data.Labels, LabelsPerStep: false);
-        (training, EvaluationSet) = all.SplitForValidation(validationSplit);
+        (training, EvaluationSet) = all.SplitForValidation(validationSplit, validation);
         Shape = new TaskShape(data.Features, data.Classes, PredictionKind.Multiclass, OutputHead.LastStep);
     }
 

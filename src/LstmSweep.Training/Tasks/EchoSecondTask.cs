@@ -33,7 +33,7 @@ internal sealed class EchoSecondTask : ITrainingTask
             }
         }
         var all = new SequenceSet(inputs, samples, timesteps, symbols, Enumerable.Repeat(timesteps, samples).ToArray(), labels, LabelsPerStep: false);
-        (training, EvaluationSet) = all.SplitForValidation(options.ValidationSplit);
+        (training, EvaluationSet) = all.SplitForValidation(options.ValidationSplit, options.Validation);
         Shape = new TaskShape(InputFeatures: symbols, Classes: symbols, PredictionKind.Multiclass, OutputHead.LastStep);
     }
 

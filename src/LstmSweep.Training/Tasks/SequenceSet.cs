@@ -1,3 +1,5 @@
+using LstmSweep.Core.Spec;
+
 namespace LstmSweep.Training.Tasks;
 
 /// <summary>
@@ -27,9 +29,11 @@ internal sealed record SequenceSet(float[] Inputs, int Count, int Timesteps, int
     }
 
     /// <summary>
-    /// Keras validation_split: the last fraction of the rows, taken before any shuffling, is held out for evaluation.
+    /// Holds out a validation_split fraction of the rows for evaluation: the last rows (Keras's validation_split,
+    /// taken before any shuffling), or a random subset drawn from a generator of fixed seed, so every trial on the same
+    /// data evaluates on the same rows. Both parts keep the rows' order.
     /// </summary>
-    public (SequenceSet Training, SequenceSet Evaluation) SplitForValidation(double validationSplit)
+    public (SequenceSet Training, SequenceSet Evaluation) SplitForValidation(double validationSplit, ValidationRows rows = ValidationRows.Last)
     {
         if (validationSplit is <= 0 or >= 1 || double.IsNaN(validationSplit))
             throw new ArgumentException($"validation_split must be between 0 and 1 (exclusive), got {validationSplit}");
@@ -38,7 +42,27 @@ internal sealed record SequenceSet(float[] Inputs, int Count, int Timesteps, int
             throw new ArgumentException(
                 $"validation_split {validationSplit} of {Count} samples leaves {trainingCount} for training and " +
                 $"{Count - trainingCount} for evaluation; both need at least one");
-        return (Slice(0, trainingCount), Slice(trainingCount, Count - trainingCount));
+        if (rows == ValidationRows.Last) return (Slice(0, trainingCount), Slice(trainingCount, Count - trainingCount));
+
+        var order = Enumerable.Range(0, Count).ToArray();
+        TrialRandom.Create(seed: 0, TrialRandom.ValidationStream).Shuffle(order);
+        var held = order.Skip(trainingCount).ToHashSet();
+        return (Select(Enumerable.Range(0, Count).Where(r => !held.Contains(r)).ToArray()),
+            Select(Enumerable.Range(0, Count).Where(held.Contains).ToArray()));
+    }
+
+    /// <summary>The given rows, in the given order, as a new set.</summary>
+    public SequenceSet Select(IReadOnlyList<int> rows)
+    {
+        var rowValues = Timesteps * Features;
+        var inputs = new float[rows.Count * rowValues];
+        var labels = new int[rows.Count * LabelSteps];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            Inputs.AsSpan(rows[i] * rowValues, rowValues).CopyTo(inputs.AsSpan(i * rowValues));
+            Labels.AsSpan(rows[i] * LabelSteps, LabelSteps).CopyTo(labels.AsSpan(i * LabelSteps));
+        }
+        return this with { Inputs = inputs, Count = rows.Count, Lengths = rows.Select(r => Lengths[r]).ToArray(), Labels = labels };
     }
 
     /// <summary>The same sequences padded (with zeros) to a longer <paramref name="timesteps"/>.</summary>

@@ -15,7 +15,7 @@ internal static class TrainingTasks
         TaskKind.StatefulCounter => new StatefulCounterTask(),
         TaskKind.Array => new ArrayTask(
             arrayData ?? throw new ArgumentException("array: no dataset was given (the task's path was not loaded)"),
-            spec.Options.ValidationSplit),
+            spec.Options.ValidationSplit, spec.Options.Validation),
         TaskKind.VariableLength => new VariableLengthTask(spec.Options, TrialRandom.Create(seed, TrialRandom.DataStream)),
         _ => throw new ArgumentOutOfRangeException(nameof(spec), spec.Kind, "unknown task"),
     };

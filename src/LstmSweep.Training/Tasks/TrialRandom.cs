@@ -13,6 +13,7 @@ internal static class TrialRandom
 {
     public const int DataStream = 1;
     public const int ShuffleStream = 2;
+    public const int ValidationStream = 3;
 
     /// <summary>An independent generator for one purpose (stream) of the trial with <paramref name="seed"/>.</summary>
     public static Random Create(long seed, int stream) => new(unchecked((int)Mix(seed, stream)));

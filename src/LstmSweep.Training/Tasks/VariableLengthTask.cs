@@ -52,7 +52,7 @@ internal sealed class VariableLengthTask : ITrainingTask
             }
         }
         var all = new SequenceSet(inputs, samples, timesteps, features, lengths, labels, LabelsPerStep: true);
-        (training, EvaluationSet) = all.SplitForValidation(options.ValidationSplit);
+        (training, EvaluationSet) = all.SplitForValidation(options.ValidationSplit, options.Validation);
         Shape = new TaskShape(features, Classes: alphabet + 1, PredictionKind.Multiclass, OutputHead.PerTimestep);
     }
 
