@@ -45,6 +45,7 @@ public class BadSpecTests
     [InlineData(Head + "space: {dense_units: [4097]}\n", "space.dense_units[0]", "4097 is above the limit 4096 (max_units)")]
     [InlineData(Head + "space: {dense_units: [-1]}\n", "space.dense_units[0]", "expected a non-negative integer")]
     [InlineData(Head + "space: {optimizer: [adam, adagrad]}\n", "space.optimizer[1]", "unknown optimizer 'adagrad'; allowed: adam, rmsprop, sgd")]
+    [InlineData(Head + "space: {head: [tanh]}\n", "space.head[0]", "unknown head 'tanh'; allowed: auto, softmax, sigmoid")]
     [InlineData(Head + "space: {init: [glorot]}\n", "space.init[0]", "unknown init 'glorot'; allowed: keras, torch")]
     [InlineData("name: s\ntask: echo-second\ntask_options: {validation: first}\n", "task_options.validation", "unknown validation 'first'; allowed: random, last")]
     [InlineData("name: s\ntask: echo-second\ntask_options: {n_max: 4, n_values: 5}\n", "task_options.n_values", "n_values 5 is more than n_max 4")]

@@ -25,7 +25,7 @@ public class HyperparameterTableTests
     [Fact]
     public void Every_row_round_trips_a_config_through_key_value_text()
     {
-        var config = new TrialConfig(33, MergeMode.Ave, true, 7, 0.0123, 16, 3, OptimizerKind.RmsProp, 12, WeightInit.Keras);
+        var config = new TrialConfig(33, MergeMode.Ave, true, 7, 0.0123, 16, 3, OptimizerKind.RmsProp, 12, WeightInit.Keras, OutputActivation.Sigmoid);
         var text = Hyperparameters.ToText(config);
 
         Assert.Equal(Hyperparameters.Keys, text.Select(pair => pair.Key));
@@ -48,7 +48,7 @@ public class HyperparameterTableTests
     {
         var described = Hyperparameters.Describe(Hyperparameters.Defaults with { LearningRate = 0.000123456 });
         Assert.Equal("units=20 merge_mode=none stateful=false epochs=50 learning_rate=0.0001235 batch_size=1 layers=1 " +
-                     "optimizer=adam dense_units=0 init=keras", described);
+                     "optimizer=adam dense_units=0 init=keras head=auto", described);
     }
 
     [Theory]

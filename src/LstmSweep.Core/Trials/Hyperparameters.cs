@@ -229,9 +229,13 @@ public static class Hyperparameters
         "keras: glorot-uniform kernels, orthogonal recurrent kernels, unit forget bias; torch: PyTorch's uniform",
         c => c.Init, (c, v) => c with { Init = v }, WeightInit.Keras, Names.InitTable);
 
+    public static readonly Hyperparameter<OutputActivation> Head = Choice("head",
+        "auto: the task's own; softmax; sigmoid (two-class tasks: one sigmoid output, binary cross-entropy)",
+        c => c.Head, (c, v) => c with { Head = v }, OutputActivation.Auto, Names.HeadTable);
+
     /// <summary>Every row, in grid and draw order. The first seven are the original keys, in their original order.</summary>
     public static IReadOnlyList<Hyperparameter> All { get; } =
-        [Units, MergeMode, Stateful, Epochs, LearningRate, BatchSize, Layers, Optimizer, DenseUnits, Init];
+        [Units, MergeMode, Stateful, Epochs, LearningRate, BatchSize, Layers, Optimizer, DenseUnits, Init, Head];
 
     public static Hyperparameter? Find(string key) => All.FirstOrDefault(p => p.Key == key);
 

@@ -17,7 +17,11 @@ public static class Names
 
     static readonly (WeightInit Value, string Name)[] Inits = { (WeightInit.Keras, "keras"), (WeightInit.Torch, "torch") };
 
+    static readonly (OutputActivation Value, string Name)[] Heads =
+        { (OutputActivation.Auto, "auto"), (OutputActivation.Softmax, "softmax"), (OutputActivation.Sigmoid, "sigmoid") };
+
     internal static IReadOnlyList<(MergeMode Value, string Name)> MergeModeTable => MergeModes;
+    internal static IReadOnlyList<(OutputActivation Value, string Name)> HeadTable => Heads;
     internal static IReadOnlyList<(OptimizerKind Value, string Name)> OptimizerTable => Optimizers;
     internal static IReadOnlyList<(WeightInit Value, string Name)> InitTable => Inits;
 
@@ -56,6 +60,7 @@ public static class Names
 
     public static string ToName(this MergeMode value) => MergeModes.First(m => m.Value == value).Name;
     public static string ToName(this OptimizerKind value) => Optimizers.First(o => o.Value == value).Name;
+    public static string ToName(this OutputActivation value) => Heads.First(h => h.Value == value).Name;
     public static string ToName(this WeightInit value) => Inits.First(i => i.Value == value).Name;
     public static string ToName(this TaskKind value) => Tasks.First(t => t.Value == value).Name;
     public static string ToName(this TrialStatus value) => TrialStatuses.First(t => t.Value == value).Name;

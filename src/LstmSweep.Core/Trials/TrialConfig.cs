@@ -42,13 +42,24 @@ public enum WeightInit
     Keras,
 }
 
+/// <summary>The output layer's activation and loss.</summary>
+public enum OutputActivation
+{
+    /// <summary>The task's own: sigmoid + binary cross-entropy for cumsum, softmax + cross-entropy for the others.</summary>
+    Auto,
+    /// <summary>One output per class, softmax + categorical cross-entropy.</summary>
+    Softmax,
+    /// <summary>Two-class tasks only: one sigmoid output, binary cross-entropy (seed 000's model).</summary>
+    Sigmoid,
+}
+
 /// <summary>
 /// One point of the search space: everything that decides how a single trial trains. The hyperparameter table
 /// (<see cref="Hyperparameters"/>) names, formats and checks every field.
 /// </summary>
 /// <remarks>
 /// Stored as JSON in journals: a field added later comes last with a default that means what older versions did
-/// (Adam, no hidden dense layer, PyTorch initialisation), so a config journalled before the field existed keeps its
+/// (Adam, no hidden dense layer, PyTorch initialisation, the task's own head), so a config journalled before the field existed keeps its
 /// meaning. A spec's defaults are the table's (<see cref="Hyperparameters.Defaults"/>), which may differ.
 /// </remarks>
 public sealed record TrialConfig(
@@ -61,7 +72,8 @@ public sealed record TrialConfig(
     int Layers,
     OptimizerKind Optimizer = OptimizerKind.Adam,
     int DenseUnits = 0,
-    WeightInit Init = WeightInit.Torch)
+    WeightInit Init = WeightInit.Torch,
+    OutputActivation Head = OutputActivation.Auto)
 {
     /// <summary>The defaults of versions before the table (learning rate 0.01, PyTorch initialisation).</summary>
     public static TrialConfig Legacy { get; } = new(20, MergeMode.None, false, 50, 0.01, 1, 1);

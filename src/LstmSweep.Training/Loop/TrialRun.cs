@@ -26,6 +26,7 @@ internal sealed class TrialRun : IDisposable
     private readonly long seed;
     private readonly LstmNetwork model;
     private readonly ITrialOptimizer optimizer;
+    private readonly TaskShape taskShape;
 
     public TrialRun(ITrainingTask task, TrialConfig config, long seed, Device device)
     {
@@ -33,8 +34,9 @@ internal sealed class TrialRun : IDisposable
         this.config = config;
         this.device = device;
         this.seed = seed;
-        var shape = new NetworkShape(task.Shape.InputFeatures, config.Units, config.Layers, config.MergeMode,
-            task.Shape.NetworkOutputs, task.Shape.Head, config.DenseUnits, config.Init);
+        taskShape = task.Shape.WithHead(config.Head);
+        var shape = new NetworkShape(taskShape.InputFeatures, config.Units, config.Layers, config.MergeMode,
+            taskShape.NetworkOutputs, taskShape.Head, config.DenseUnits, config.Init);
         // Initialised on the CPU from the seed, then moved: the same initial weights on every device.
         model = SeededModelFactory.Create(shape, seed);
         model.to(device);
@@ -66,9 +68,9 @@ internal sealed class TrialRun : IDisposable
             {
                 if (cancellation.IsCancellationRequested) return new EpochTraining(double.NaN, Cancelled: true, null);
                 using var scope = NewDisposeScope();
-                var batch = SequenceBatch.Create(set, rows, task.Shape, device);
+                var batch = SequenceBatch.Create(set, rows, taskShape, device);
                 var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, carried?.ForBatch(batch.Rows));
-                var loss = PredictionLoss.Mean(task.Shape.Prediction, logits, batch.Targets);
+                var loss = PredictionLoss.Mean(taskShape.Prediction, logits, batch.Targets);
                 var lossValue = loss.item<float>();
                 if (!float.IsFinite(lossValue)) return new EpochTraining(double.NaN, Cancelled: false, lossValue);
 
@@ -108,11 +110,11 @@ internal sealed class TrialRun : IDisposable
         var (lossSum, correct, scored) = (0.0, 0L, 0L);
         foreach (var rows in Enumerable.Range(0, set.Count).Chunk(rowsPerBatch))
         {
-            var batch = SequenceBatch.Create(set, rows, task.Shape, device);
+            var batch = SequenceBatch.Create(set, rows, taskShape, device);
             var initial = carried is null ? null : RecurrentState.FirstRows(carried, batch.Rows);
             var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, initial);
-            lossSum += PredictionLoss.Mean(task.Shape.Prediction, logits, batch.Targets).item<float>() * (double)batch.ScoredCount;
-            correct += PredictionLoss.CountCorrect(task.Shape.Prediction, logits, batch.Targets);
+            lossSum += PredictionLoss.Mean(taskShape.Prediction, logits, batch.Targets).item<float>() * (double)batch.ScoredCount;
+            correct += PredictionLoss.CountCorrect(taskShape.Prediction, logits, batch.Targets);
             scored += batch.ScoredCount;
             if (config.Stateful) carried = finals;
         }

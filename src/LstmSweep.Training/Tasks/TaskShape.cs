@@ -1,3 +1,4 @@
+using LstmSweep.Core.Trials;
 using LstmSweep.Training.Model;
 
 namespace LstmSweep.Training.Tasks;
@@ -15,4 +16,15 @@ internal enum PredictionKind
 internal sealed record TaskShape(int InputFeatures, int Classes, PredictionKind Prediction, OutputHead Head)
 {
     public int NetworkOutputs => Prediction == PredictionKind.Binary ? 1 : Classes;
+
+    /// <summary>The shape with the output layer a trial's <c>head</c> asks for.</summary>
+    /// <exception cref="ArgumentException">sigmoid on a task with more than two classes.</exception>
+    public TaskShape WithHead(OutputActivation head) => head switch
+    {
+        OutputActivation.Sigmoid when Classes != 2 =>
+            throw new ArgumentException($"head sigmoid needs a two-class task; this one has {Classes} classes; use head softmax or auto"),
+        OutputActivation.Sigmoid => this with { Prediction = PredictionKind.Binary },
+        OutputActivation.Softmax => this with { Prediction = PredictionKind.Multiclass },
+        _ => this,
+    };
 }
