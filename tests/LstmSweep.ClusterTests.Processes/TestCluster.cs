@@ -44,7 +44,7 @@ public sealed class TestCluster : IDisposable
         if (extraEnvironment is not null) foreach (var (k, v) in extraEnvironment) env[k] = v;
         var process = new CliProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
             "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", _httpPorts[node].ToString(),
-            "--db", Db, "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
+            "--db", Db, "--create-db", "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
         while (_nodes.Count <= node) _nodes.Add(null!);
         _nodes[node] = process;
         Assert.True(process.WaitForStderr(s => s.Contains("node up:"), StartTimeout), $"node {node} did not come up:\n{process.Stderr}");
