@@ -30,7 +30,21 @@ public sealed class TestCluster : IDisposable
         var ports = FreePorts.Take(2 * nodes);
         _ports = ports[..nodes];
         _httpPorts = ports[nodes..];
-        Http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new TokenHandler(Environment)) { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>A client that sends only the headers a test gives it (no token), for tests of the API's checks.</summary>
+    public HttpClient NewClientWithoutToken() => new() { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Sends the cluster's LSTMSWEEP_API_TOKEN (when set) with every request that has no Authorization of its own.</summary>
+    sealed class TokenHandler(IReadOnlyDictionary<string, string> environment) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is null && environment.TryGetValue("LSTMSWEEP_API_TOKEN", out var token))
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public int PortOf(int node) => _ports[node];
