@@ -15,6 +15,17 @@ public static class ExitCodes
     /// <summary>Client commands (submit, status, ...): the server could not be reached.</summary>
     public const int Unreachable = 3;
 
-    /// <summary>Interrupted by Ctrl+C (SIGINT): the sweep was cancelled and its finished trials kept.</summary>
+    /// <summary>
+    /// The sweep was cancelled (Ctrl+C during `run`, or `lstmsweep cancel`): its finished trials are kept. The same
+    /// from `run`, `results`, `submit --wait` and `watch`, so a script can tell a cancelled sweep from a failed one.
+    /// </summary>
     public const int Interrupted = 130;
+
+    /// <summary>The one map from a sweep's status (as the documents spell it) to the exit code of a command that waited for it.</summary>
+    public static int ForStatus(string status) => status switch
+    {
+        "completed" => Ok,
+        "cancelled" => Interrupted,
+        _ => Failed,
+    };
 }

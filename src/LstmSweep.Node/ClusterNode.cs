@@ -19,9 +19,6 @@ public sealed class ClusterNode
 {
     public const string ManagerName = "sweep-manager";
 
-    /// <summary>How long the split-brain resolver waits for a stable membership before downing (default 7s).</summary>
-    static string StableAfter => Environment.GetEnvironmentVariable("LSTMSWEEP_SBR_STABLE_AFTER") is { Length: > 0 } s ? s : "7s";
-
     public ActorSystem System { get; }
     public IActorRef Manager { get; }
     public IActorRef? Worker { get; }
@@ -81,7 +78,7 @@ public sealed class ClusterNode
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-majority
-                  stable-after = {{StableAfter}}
+                  stable-after = {{options.SbrStableAfter}}
                 }
                 singleton.hand-over-retry-interval = 1s
               }

@@ -26,7 +26,8 @@ public static class NodeHost
     /// </summary>
     public static async Task<int> RunAsync(NodeOptions options, DatabaseTarget database, Action<string> info)
     {
-        var (otlp, otlpError) = NodeTelemetry.OtlpFromEnvironment();
+        SweepSystem.LogLevel = options.LogLevel;
+        var (otlp, otlpError) = NodeTelemetry.Otlp(options.OtlpEndpoint, options.OtlpProtocol);
         if (otlpError is not null)
         {
             info(otlpError);
@@ -40,6 +41,16 @@ public static class NodeHost
             info(taken);
             return BadSettingsExit;
         }
+
+        // A mistyped path is not a new database: only create_db (--create-db) creates a missing SQLite file.
+        if (!database.Exists && !options.CreateDb)
+        {
+            info($"db: there is no database at {database.Location}; give the --db of an existing journal, or add --create-db " +
+                 "(create_db, LSTMSWEEP_CREATE_DB=true) to start a new one");
+            return BadSettingsExit;
+        }
+        foreach (var folder in options.DataFolders.Where(f => !Directory.Exists(f)))
+            info($"note: data folder {folder} does not exist; submitted specs cannot read from it");
 
         database.PrepareForWriting();
         database.EnsureReachable();
@@ -58,6 +69,7 @@ public static class NodeHost
         builder.Services.AddProblemDetails();
         builder.Services.AddLstmSweepMetrics(instance);
         var web = builder.Build();
+        HttpApi.UseTokenCheck(web, options);
         ClusterMeters.Observe(node.System);
         HttpApi.Map(web, node);
         web.MapMetrics();

@@ -12,6 +12,10 @@ public sealed class TokenNode : IAsyncLifetime
     public const string Token = "s3cret-token";
     public TestCluster Cluster { get; } = new(nodes: 1);
 
+    /// <summary>Sends no token unless a test adds one.</summary>
+    public HttpClient Anonymous => anonymous ??= Cluster.NewClientWithoutToken();
+    HttpClient? anonymous;
+
     public async Task InitializeAsync()
     {
         Cluster.Environment["LSTMSWEEP_API_TOKEN"] = Token;
@@ -61,6 +65,31 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
         ["a range with grid"] = (Head + "space: {units: {min: 10, max: 20}}\n", TokenNode.Token, HttpStatusCode.BadRequest, "space.units", "use a list, or strategy: random"),
         ["relative array path"] = ("name: arr\ntask: array\ntask_options:\n  path: data/series.csv\n", TokenNode.Token, HttpStatusCode.BadRequest,
             "task_options.path", "absolute path"),
+        // Issue 12: requests that used to stop, exhaust or read the node.
+        ["a name with a final newline"] = ("name: \"poison\\n\"\ntask: cumsum\n", TokenNode.Token, HttpStatusCode.BadRequest, "name", "invalid name"),
+        ["a block-scalar name"] = ("name: |\n  poison\ntask: cumsum\n", TokenNode.Token, HttpStatusCode.BadRequest, "name", "invalid name"),
+        ["80 KB of nested brackets"] = (new string('[', 80_000), TokenNode.Token, HttpStatusCode.BadRequest, "", "levels deep"),
+        ["400k-deep block lists"] = ("a:\n" + string.Concat(Enumerable.Repeat("- ", 400_000)) + "x\n", TokenNode.Token, HttpStatusCode.BadRequest, "", "levels deep"),
+        ["max_trials 2147483647"] = (Head + "strategy: random\nmax_trials: 2147483647\n", TokenNode.Token, HttpStatusCode.BadRequest, "max_trials",
+            "more than the 100000 a sweep may plan (the limit max_planned_trials)"),
+        ["an 8e9-point grid"] = (Head + "space: {units: " + Values(2000) + ", epochs: " + Values(2000) + ", batch_size: " + Values(2000) + "}\n",
+            TokenNode.Token, HttpStatusCode.BadRequest, "space", "the grid has 8000000000 points"),
+        ["retries 2147483647"] = (Head + "retries: 2147483647\n", TokenNode.Token, HttpStatusCode.BadRequest, "retries", "(the limit max_retries)"),
+        ["timesteps 2147483647"] = (Head + "task_options: {timesteps: 2147483647}\n", TokenNode.Token, HttpStatusCode.BadRequest,
+            "task_options.timesteps", "(the limit max_timesteps)"),
+        ["samples 2147483647"] = ("name: s\ntask: echo-second\ntask_options: {samples: 2147483647}\n", TokenNode.Token, HttpStatusCode.BadRequest,
+            "task_options.samples", "(the limit max_samples)"),
+        ["classes 2147483647"] = ("name: s\ntask: echo-second\ntask_options: {n_max: 2147483647}\n", TokenNode.Token, HttpStatusCode.BadRequest,
+            "task_options.n_max", "(the limit max_classes)"),
+        ["a trial larger than the memory a trial may use"] = (Head + "task_options: {timesteps: 10000}\nspace: {units: [4000], batch_size: [60000]}\n",
+            TokenNode.Token, HttpStatusCode.BadRequest, "space", "(the limit max_trial_memory_bytes)"),
+        ["/etc/shadow"] = (ArraySpec("/etc/shadow"), TokenNode.Token, HttpStatusCode.BadRequest, "task_options.path", "this node reads no data files for submitted specs"),
+        ["/proc/self/environ"] = (ArraySpec("/proc/self/environ"), TokenNode.Token, HttpStatusCode.BadRequest, "task_options.path", "this node reads no data files"),
+        ["/proc/self/mounts"] = (ArraySpec("/proc/self/mounts"), TokenNode.Token, HttpStatusCode.BadRequest, "task_options.path", "this node reads no data files"),
+        ["/dev/zero"] = (ArraySpec("/dev/zero"), TokenNode.Token, HttpStatusCode.BadRequest, "task_options.path", "this node reads no data files"),
+        ["../../ escape"] = (ArraySpec("../../etc/passwd"), TokenNode.Token, HttpStatusCode.BadRequest, "task_options.path", "absolute path"),
+        ["a NUL in the path"] = ("name: arr\ntask: array\ntask_options: {path: \"/data/a\\0b.csv\"}\n", TokenNode.Token, HttpStatusCode.BadRequest,
+            "task_options.path", "NUL or control character"),
         ["missing token"] = (Specs.Counter(), null, HttpStatusCode.Unauthorized, null, "missing or wrong bearer token"),
         ["wrong token"] = (Specs.Counter(), "wrong", HttpStatusCode.Unauthorized, null, "missing or wrong bearer token"),
         ["body over 1 MiB"] = (Specs.Counter() + "\n#" + new string('x', 1024 * 1024 + 10), TokenNode.Token, HttpStatusCode.RequestEntityTooLarge, null,
@@ -68,6 +97,74 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     };
 
     public static TheoryData<string> CaseNames => new(Cases.Keys);
+
+    static string Values(int n) => "[" + string.Join(", ", Enumerable.Range(1, n)) + "]";
+
+    static string ArraySpec(string path) => $"name: arr\ntask: array\ntask_options: {{path: '{path}'}}\n";
+
+    static HttpRequestMessage Get(string path, string? scheme = "Bearer", string? token = TokenNode.Token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (scheme is not null) request.Headers.TryAddWithoutValidation("Authorization", $"{scheme} {token}");
+        return request;
+    }
+
+    [Theory]
+    [InlineData("api/sweeps")]
+    [InlineData("api/sweeps/nope-000000")]
+    [InlineData("api/sweeps/nope-000000/trials")]
+    [InlineData("api/sweeps/nope-000000/events")]
+    [InlineData("api/nodes")]
+    public async Task Reads_need_the_token_too(string path)
+    {
+        using var none = await node.Anonymous.SendAsync(Get(path, scheme: null));
+        using var wrong = await node.Anonymous.SendAsync(Get(path, token: "s3cret-tokem"));
+        using var longer = await node.Anonymous.SendAsync(Get(path, token: TokenNode.Token + "x"));
+        using var lowercase = await node.Anonymous.SendAsync(Get(path, scheme: "bearer"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, longer.StatusCode);
+        Assert.Equal("Bearer", none.Headers.WwwAuthenticate.Single().Scheme);
+        // RFC 7235: the scheme is case-insensitive; with the token, the request gets past the check (200 or 404).
+        Assert.True(lowercase.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{path}: {(int)lowercase.StatusCode}");
+        await AssertUpAndEmptyAsync();
+    }
+
+    [Fact]
+    public async Task Health_readiness_and_metrics_stay_open()
+    {
+        foreach (var path in new[] { "healthz", "ready", "metrics" })
+        {
+            using var response = await node.Anonymous.SendAsync(Get(path, scheme: null));
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Theory]
+    [InlineData("api/sweeps?limit=0", "limit")]
+    [InlineData("api/sweeps?limit=100000", "limit")]
+    [InlineData("api/sweeps?offset=-1", "offset")]
+    [InlineData("api/sweeps?view=everything", "view")]
+    public async Task A_bad_page_request_names_its_parameter(string path, string parameter)
+    {
+        using var response = await node.Anonymous.SendAsync(Get(path));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(parameter, problem.GetProperty("errors")[0].GetProperty("path").GetString());
+        await AssertUpAndEmptyAsync();
+    }
+
+    [Fact]
+    public async Task The_summary_view_and_pages_answer_with_the_total_count()
+    {
+        using var response = await node.Anonymous.SendAsync(Get("api/sweeps?view=summary&limit=10&offset=0"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("0", response.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(0, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetArrayLength());
+    }
 
     [Theory]
     [MemberData(nameof(CaseNames))]
@@ -79,7 +176,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
         // The server answers 413 from Content-Length alone: without 100-continue the client may still be sending the
         // body when the server closes the connection (a reset instead of the answer).
         request.Headers.ExpectContinue = true;
-        using var response = await node.Cluster.Http.SendAsync(request);
+        using var response = await node.Anonymous.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.True(expected == response.StatusCode, $"{name}: {(int)response.StatusCode} {text}");
@@ -101,16 +198,17 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     public async Task Cancel_without_the_token_is_401_and_an_unknown_sweep_is_404()
     {
         using (var cancel = new HttpRequestMessage(HttpMethod.Post, "api/sweeps/nope-000000/cancel"))
-            Assert.Equal(HttpStatusCode.Unauthorized, (await node.Cluster.Http.SendAsync(cancel)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await node.Cluster.Http.GetAsync("api/sweeps/nope-000000")).StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await node.Anonymous.SendAsync(cancel)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Anonymous.SendAsync(Get("api/sweeps/nope-000000"))).StatusCode);
         await AssertUpAndEmptyAsync();
     }
 
     async Task AssertUpAndEmptyAsync()
     {
-        var http = node.Cluster.Http;
+        var http = node.Anonymous;
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("ready")).StatusCode);
-        Assert.Equal(0, (await http.GetFromJsonAsync<JsonElement>("api/sweeps")).GetArrayLength()); // nothing reached the journal
+        using var sweeps = await http.SendAsync(Get("api/sweeps"));
+        Assert.Equal(0, JsonDocument.Parse(await sweeps.Content.ReadAsStringAsync()).RootElement.GetArrayLength()); // nothing reached the journal
     }
 }

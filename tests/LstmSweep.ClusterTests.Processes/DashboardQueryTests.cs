@@ -40,7 +40,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output)
         var (clusterPort, httpPort) = (ports[0], ports[1]);
         using var node = new CliProcess(scratch.Path, new Dictionary<string, string>(), "node", "--roles", "coordinator,worker", "--slots", "2",
             "--host", "127.0.0.1", "--port", clusterPort.ToString(), "--http-port", httpPort.ToString(),
-            "--db", "sqlite:" + Path.Combine(scratch.Path, "x.db"), "--checkpoints", Path.Combine(scratch.Path, "checkpoints"));
+            "--db", "sqlite:" + Path.Combine(scratch.Path, "x.db"), "--create-db", "--checkpoints", Path.Combine(scratch.Path, "checkpoints"));
         Assert.True(node.WaitForStderr(s => s.Contains("node up:"), TestCluster.StartTimeout), $"the node did not come up:\n{node.Stderr}");
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
 

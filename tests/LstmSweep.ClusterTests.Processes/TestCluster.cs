@@ -30,7 +30,21 @@ public sealed class TestCluster : IDisposable
         var ports = FreePorts.Take(2 * nodes);
         _ports = ports[..nodes];
         _httpPorts = ports[nodes..];
-        Http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        Http = new HttpClient(new TokenHandler(Environment)) { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>A client that sends only the headers a test gives it (no token), for tests of the API's checks.</summary>
+    public HttpClient NewClientWithoutToken() => new() { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Sends the cluster's LSTMSWEEP_API_TOKEN (when set) with every request that has no Authorization of its own.</summary>
+    sealed class TokenHandler(IReadOnlyDictionary<string, string> environment) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.Authorization is null && environment.TryGetValue("LSTMSWEEP_API_TOKEN", out var token))
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     public int PortOf(int node) => _ports[node];
@@ -44,7 +58,7 @@ public sealed class TestCluster : IDisposable
         if (extraEnvironment is not null) foreach (var (k, v) in extraEnvironment) env[k] = v;
         var process = new CliProcess(Scratch.Path, env, "node", "--roles", roles, "--host", "127.0.0.1",
             "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", _httpPorts[node].ToString(),
-            "--db", Db, "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
+            "--db", Db, "--create-db", "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
         while (_nodes.Count <= node) _nodes.Add(null!);
         _nodes[node] = process;
         Assert.True(process.WaitForStderr(s => s.Contains("node up:"), StartTimeout), $"node {node} did not come up:\n{process.Stderr}");

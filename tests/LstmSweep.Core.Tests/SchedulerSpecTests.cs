@@ -33,9 +33,9 @@ public class SchedulerSpecTests
     [InlineData(Asha + "asha: {max_epochs: 9, grace_period: 1}\n", "asha.grace_period",
         "unknown asha key 'grace_period'; allowed: min_epochs, max_epochs, reduction_factor, brackets, pause")]
     [InlineData(Asha + "asha: {min_epochs: 3}\n", "asha.max_epochs", "missing; the epochs a trial trains unless a rung stops it")]
-    [InlineData(Asha + "asha: {max_epochs: 9, min_epochs: 0}\n", "asha.min_epochs", "expected a positive integer, got '0'")]
-    [InlineData(Asha + "asha: {max_epochs: 0}\n", "asha.max_epochs", "expected a positive integer, got '0'")]
-    [InlineData(Asha + "asha: {max_epochs: \"9\"}\n", "asha.max_epochs", "expected a positive integer, got the string \"9\"")]
+    [InlineData(Asha + "asha: {max_epochs: 9, min_epochs: 0}\n", "asha.min_epochs", "expected an integer from 1 to 100000 (the limit max_epochs), got '0'")]
+    [InlineData(Asha + "asha: {max_epochs: 0}\n", "asha.max_epochs", "expected an integer from 1 to 100000 (the limit max_epochs), got '0'")]
+    [InlineData(Asha + "asha: {max_epochs: \"9\"}\n", "asha.max_epochs", "expected an integer from 1 to 100000 (the limit max_epochs), got the string \"9\"")]
     [InlineData(Asha + "asha: {max_epochs: 9, reduction_factor: 1}\n", "asha.reduction_factor", "expected an integer >= 2, got '1'")]
     [InlineData(Asha + "asha: {max_epochs: 9, brackets: 0}\n", "asha.brackets", "expected a positive integer, got '0'")]
     [InlineData(Asha + "asha: {max_epochs: 9, pause: maybe}\n", "asha.pause", "expected true or false, got 'maybe'")]
@@ -46,7 +46,7 @@ public class SchedulerSpecTests
         "not a hyperparameter with the asha scheduler: the epochs are its resource; remove space.epochs and set asha.max_epochs")]
     [InlineData(Head + "strategy: tpe\nmax_trials: 8\nscheduler: asha\nasha: {max_epochs: 9}\nspace: {epochs: {min: 1, max: 9}}\n",
         "space.epochs", "remove space.epochs")]
-    [InlineData(Head + "strategy: tpe\nmax_trials: 8\nn_startup_trials: 0\n", "n_startup_trials", "expected a positive integer, got '0'")]
+    [InlineData(Head + "strategy: tpe\nmax_trials: 8\nn_startup_trials: 0\n", "n_startup_trials", "expected an integer from 1 to 100000 (the limit max_planned_trials), got '0'")]
     [InlineData(Head + "strategy: random\nmax_trials: 8\nn_startup_trials: 5\n", "n_startup_trials",
         "applies to strategy: tpe only, not random; remove it")]
     [InlineData(Head + "n_startup_trials: 5\n", "n_startup_trials", "applies to strategy: tpe only, not grid")]

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using LstmSweep.Cli.Output;
 using LstmSweep.Core.Sweeps;
+using LstmSweep.Node;
 
 namespace LstmSweep.Cli.Commands;
 
@@ -20,8 +21,8 @@ public static class ServerOption
         Description = $"The coordinator's HTTP API (default ${Variable}, else {Fallback}); the token comes from LSTMSWEEP_API_TOKEN",
     };
 
-    public static string Resolve(string? given)
-        => given ?? (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } env ? env : Fallback);
+    /// <summary>--server, else the server setting (LSTMSWEEP_SERVER, appsettings), else the fallback.</summary>
+    public static string Resolve(string? given) => given ?? NodeOptions.Read("server") ?? Fallback;
 }
 
 /// <summary>Thrown when the server cannot be reached: the command exits with <see cref="ExitCodes.Unreachable"/>.</summary>
@@ -67,7 +68,7 @@ public sealed class ApiClient : IDisposable
     {
         Server = ServerOption.Resolve(server).TrimEnd('/');
         _http = new HttpClient { BaseAddress = new Uri(Server + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        if (Environment.GetEnvironmentVariable("LSTMSWEEP_API_TOKEN") is { Length: > 0 } token)
+        if (NodeOptions.Read("api_token") is { } token)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
@@ -132,42 +133,13 @@ public sealed class ApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-/// <summary>Prints a sweep as the server sent it (a <see cref="SweepDocument"/>).</summary>
+/// <summary>Prints a sweep as the server sent it (a <see cref="SweepDocument"/>), through the same renderer as the journal's.</summary>
 public static class DocumentOutput
 {
     public static readonly JsonSerializerOptions Json = SweepDocument.JsonOptions;
 
     public static void Write(string json, OutputFormat format)
-    {
-        if (format == OutputFormat.Json)
-        {
-            Console.Out.WriteLine(json.Trim());
-            return;
-        }
-        var doc = JsonSerializer.Deserialize<SweepDocument>(json, Json)!;
-        if (format == OutputFormat.Csv)
-        {
-            Console.Out.WriteLine("trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts");
-            foreach (var t in doc.Trials)
-                Console.Out.WriteLine(string.Join(',', t.TrialId, t.Status, t.Accuracy?.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                    t.Loss?.ToString("R", System.Globalization.CultureInfo.InvariantCulture), t.Config.Units, t.Config.MergeMode, t.Config.Stateful ? "true" : "false",
-                    t.Config.Epochs, t.Config.LearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture), t.Config.BatchSize,
-                    t.Config.Layers, t.EpochsRun, t.DurationMs, t.Attempts));
-            return;
-        }
-        var table = new Spectre.Console.Table().Border(Spectre.Console.TableBorder.Rounded)
-            .Title($"{Spectre.Console.Markup.Escape(doc.Name)} ({Spectre.Console.Markup.Escape(doc.SweepId)}): {doc.Status}, objective {doc.Objective}");
-        foreach (var column in new[] { "trial", "status", "accuracy", "loss", "units", "merge", "stateful", "layers", "epochs", "lr", "batch", "attempts" })
-            table.AddColumn(column);
-        foreach (var t in doc.Trials.OrderBy(t => t.TrialId))
-            table.AddRow(new[] { t.TrialId.ToString(), t.Status, ResultsRenderer.Format(t.Accuracy), ResultsRenderer.Format(t.Loss),
-                t.Config.Units.ToString(), t.Config.MergeMode, t.Config.Stateful ? "yes" : "no", t.Config.Layers.ToString(),
-                $"{t.EpochsRun}/{t.Config.Epochs}", t.Config.LearningRate.ToString("G4", System.Globalization.CultureInfo.InvariantCulture),
-                t.Config.BatchSize.ToString(), t.Attempts.ToString() }.Select(s => Spectre.Console.Markup.Escape(s)).ToArray());
-        Terminal.Out.Write(table);
-        if (doc.Best is { } best)
-            Terminal.Out.MarkupLine(Markup.Escape($"best: trial {best.TrialId} ({doc.Objective} {ResultsRenderer.Format(doc.Objective == "accuracy" ? best.Accuracy : best.Loss)})"));
-    }
+        => ResultsRenderer.Write(JsonSerializer.Deserialize<SweepDocument>(json, Json)!, format);
 
     public static string StatusOf(string json)
     {
@@ -175,6 +147,6 @@ public static class DocumentOutput
         return doc.RootElement.GetProperty("status").GetString() ?? "";
     }
 
-    /// <summary>completed → 0; failed or cancelled → 1.</summary>
-    public static int ExitCodeFor(string status) => status == "completed" ? ExitCodes.Ok : ExitCodes.Failed;
+    /// <summary><see cref="ExitCodes.ForStatus"/>: completed 0, cancelled 130, failed 1.</summary>
+    public static int ExitCodeFor(string status) => ExitCodes.ForStatus(status);
 }

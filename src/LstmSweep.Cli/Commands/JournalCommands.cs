@@ -6,6 +6,7 @@ using LstmSweep.Cluster.Hosting;
 using LstmSweep.Cluster.Persistence;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Core.Trials;
+using LstmSweep.Node;
 using Spectre.Console;
 
 namespace LstmSweep.Cli.Commands;
@@ -13,6 +14,10 @@ namespace LstmSweep.Cli.Commands;
 /// <summary>Read-only commands on the journal: they never create a database or write to one.</summary>
 static class JournalAccess
 {
+    /// <summary>The --db as messages show it: never its password.</summary>
+    public static string Describe(string? dbText)
+        => DatabaseTarget.TryParse(dbText, out var target, out _) ? target.Describe() : "the database given";
+
     public static async Task<(int ExitCode, T? Value)> ReadAsync<T>(string? dbText, Func<SweepJournalReader, Task<T>> read)
     {
         if (CommonOptions.ParseDb(dbText) is not { } database) return (ExitCodes.BadInput, default);
@@ -23,6 +28,7 @@ static class JournalAccess
         }
         // The journal plugin only retries and logs when it cannot connect: fail at once, with the server's reason.
         database.EnsureReachable();
+        SweepSystem.LogLevel = NodeOptions.Read("log_level")?.ToUpperInvariant() is { } level && NodeOptions.LogLevels.Contains(level) ? level : SweepSystem.LogLevel;
         var system = SweepSystem.Create(database);
         try
         {
@@ -43,7 +49,7 @@ static class ReadSource
 {
     public static bool UsesServer(ParseResult result, Option<string?> server, Option<string> db)
         => result.GetValue(server) is not null
-           || (Environment.GetEnvironmentVariable(ServerOption.Variable) is { Length: > 0 } && result.GetResult(db) is null or { Implicit: true });
+           || (NodeOptions.Read("server") is not null && result.GetResult(db) is null or { Implicit: true });
 }
 
 /// <summary>`lstmsweep results ID`: one sweep's trials, best first.</summary>
@@ -70,7 +76,7 @@ public static class ResultsCommand
             if (exit != ExitCodes.Ok) return exit;
             if (state is null)
             {
-                Terminal.Error($"no sweep '{sweepId}' in {result.GetValue(db)}; 'lstmsweep list' shows the sweeps there");
+                Terminal.Error($"no sweep '{sweepId}' in {JournalAccess.Describe(result.GetValue(db))}; 'lstmsweep list' shows the sweeps there");
                 return ExitCodes.BadInput;
             }
             ResultsRenderer.Write(state, CommonOptions.ParseOutput(result.GetValue(output)));
@@ -83,18 +89,6 @@ public static class ResultsCommand
 /// <summary>`lstmsweep list`: every sweep in the journal, oldest first.</summary>
 public static class ListCommand
 {
-    public sealed record SweepSummary(
-        string SweepId, string Name, string Status, string Task, string Objective, DateTimeOffset? SubmittedAt,
-        DateTimeOffset? FinishedAt, int Trials, IReadOnlyDictionary<string, int> Counts, double? BestObjective, int? BestTrialId)
-    {
-        public static SweepSummary From(SweepState s)
-        {
-            var document = SweepDocument.From(s);
-            return new SweepSummary(s.SweepId, s.Name, document.Status, document.Task, document.Objective, s.SubmittedAt,
-                s.FinishedAt, s.Trials.Count, document.Counts, s.Best is { } b ? s.ObjectiveOf(b) : null, s.Best?.TrialId);
-        }
-    }
-
     public static Command Create()
     {
         var db = CommonOptions.Db();
@@ -103,7 +97,7 @@ public static class ListCommand
         var command = new Command("list", "List the sweeps in the journal (or of a cluster with --server)") { db, output, server };
         command.SetAction(async (result, cancel) =>
         {
-            List<SweepSummary> summaries;
+            List<SweepListEntry> summaries;
             if (ReadSource.UsesServer(result, server, db))
             {
                 var (code, fromServer) = await FromServerAsync(result.GetValue(server), cancel);
@@ -114,7 +108,7 @@ public static class ListCommand
             {
                 var (exit, states) = await JournalAccess.ReadAsync(result.GetValue(db), reader => reader.ReadAllAsync());
                 if (exit != ExitCodes.Ok) return exit;
-                summaries = states!.Select(SweepSummary.From).ToList();
+                summaries = states!.Select(SweepListEntry.From).ToList();
             }
             switch (CommonOptions.ParseOutput(result.GetValue(output)))
             {
@@ -146,20 +140,21 @@ public static class ListCommand
         return command;
     }
 
-    /// <summary>The cluster's sweeps, summarised from the documents its API serves.</summary>
-    static async Task<(int, List<SweepSummary>?)> FromServerAsync(string? server, CancellationToken cancel)
+    /// <summary>The cluster's sweeps as list entries (GET /api/sweeps?view=summary), page by page.</summary>
+    static async Task<(int, List<SweepListEntry>?)> FromServerAsync(string? server, CancellationToken cancel)
     {
-        List<SweepSummary>? summaries = null;
+        var summaries = new List<SweepListEntry>();
         var code = await ApiClient.RunAsync(server, async client =>
         {
-            var documents = JsonSerializer.Deserialize<List<SweepDocument>>(await client.GetAsync("api/sweeps", cancel), SweepDocument.JsonOptions)!;
-            summaries = documents.Select(d =>
+            while (true)
             {
-                var best = d.Best is { } b ? (d.Objective == "accuracy" ? b.Accuracy : b.Loss) : null;
-                return new SweepSummary(d.SweepId, d.Name, d.Status, d.Task, d.Objective, null, null, d.Trials.Count, d.Counts, best, d.Best?.TrialId);
-            }).ToList();
-            return ExitCodes.Ok;
+                var page = JsonSerializer.Deserialize<List<SweepListEntry>>(
+                    await client.GetAsync($"api/sweeps?view=summary&limit={HttpApi.MaxPageSize}&offset={summaries.Count}", cancel),
+                    SweepDocument.JsonOptions)!;
+                summaries.AddRange(page);
+                if (page.Count < HttpApi.MaxPageSize) return ExitCodes.Ok;
+            }
         });
-        return (code, summaries);
+        return (code, summaries.OrderBy(s => s.SubmittedAt).ToList());
     }
 }

@@ -19,12 +19,16 @@ public static class NodeCommand
             ("db", new Option<string?>("--db") { Description = "The journal: sqlite:PATH or postgres:CONNECTION-STRING. Env LSTMSWEEP_DB" }),
             ("slots", new Option<string?>("--slots") { Description = "Trials this worker trains at once. Env LSTMSWEEP_SLOTS" }),
             ("checkpoints", new Option<string?>("--checkpoints") { Description = "Checkpoint folder, shared by the workers. Env LSTMSWEEP_CHECKPOINTS" }),
+            ("data_folders", new Option<string?>("--data-folders") { Description = "Folders (comma-separated, absolute) whose files submitted specs may read; default none. Env LSTMSWEEP_DATA_FOLDERS" }),
         };
+        var createDb = new Option<bool>("--create-db") { Description = "Create the SQLite journal if it is missing (else a missing file is an error, exit 2). Env LSTMSWEEP_CREATE_DB" };
         var command = new Command("node", "Run a cluster node: coordinator (sweep manager + HTTP API) and/or worker; also configurable by LSTMSWEEP_* variables and appsettings.json");
         foreach (var (_, option) in flags) command.Options.Add(option);
+        command.Options.Add(createDb);
         command.SetAction(async (result, _) =>
         {
             var given = flags.ToDictionary(f => f.Key, f => result.GetValue(f.Option));
+            if (result.GetValue(createDb)) given["create_db"] = "true";
             var (options, errors) = NodeOptions.Bind(NodeOptions.Sources(given));
             if (options is null)
             {

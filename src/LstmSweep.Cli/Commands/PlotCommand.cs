@@ -57,7 +57,7 @@ public static class PlotCommand
         if (exit != ExitCodes.Ok) return exit;
         if (read is not { } found)
         {
-            Terminal.Error($"no sweep '{sweepId}' in {dbText}; 'lstmsweep list' shows the sweeps there");
+            Terminal.Error($"no sweep '{sweepId}' in {JournalAccess.Describe(dbText)}; 'lstmsweep list' shows the sweeps there");
             return ExitCodes.BadInput;
         }
 

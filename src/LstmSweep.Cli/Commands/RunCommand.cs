@@ -3,6 +3,7 @@ using LstmSweep.Cli.Output;
 using LstmSweep.Cluster.Hosting;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
+using LstmSweep.Node;
 using LstmSweep.Node.Telemetry;
 
 namespace LstmSweep.Cli.Commands;
@@ -27,17 +28,23 @@ public static class RunCommand
         {
             Description = "Folder for trial checkpoints (default: lstmsweep-checkpoints beside the database); removed for a sweep once it ends",
         };
-        var command = new Command("run", "Run a sweep in this process and print its leaderboard") { spec, db, slots, output, resume, checkpoints, metricsPort };
-        command.SetAction((result, _) => RunAsync(result.GetValue(spec)!, result.GetValue(db), result.GetValue(slots),
-            CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume), result.GetValue(checkpoints), result.GetValue(metricsPort)));
+        var (dataFolder, limit) = (SpecOptions.DataFolder(), SpecOptions.Limit());
+        var command = new Command("run", "Run a sweep in this process and print its leaderboard")
+            { spec, db, slots, output, resume, checkpoints, metricsPort, dataFolder, limit };
+        command.SetAction((result, _) =>
+        {
+            if (SpecOptions.Read(result, result.GetValue(spec)!, dataFolder, limit) is not { } read) return Task.FromResult(ExitCodes.BadInput);
+            return RunAsync(result.GetValue(spec)!, read, result.GetValue(db), result.GetValue(slots),
+                CommonOptions.ParseOutput(result.GetValue(output)), result.GetValue(resume), result.GetValue(checkpoints), result.GetValue(metricsPort));
+        });
         return command;
     }
 
-    static async Task<int> RunAsync(string specPath, string? dbText, int? slots, OutputFormat output, string? resumeId, string? checkpointsOption,
-        int? metricsPort)
+    static async Task<int> RunAsync(string specPath, (NodeOptions Settings, SpecReadOptions Spec) read, string? dbText, int? slots,
+        OutputFormat output, string? resumeId, string? checkpointsOption, int? metricsPort)
     {
         // Everything the user gave is checked before anything is opened or written.
-        var parsed = SpecParser.ParseFile(specPath);
+        var parsed = SpecParser.ParseFile(specPath, read.Spec);
         if (parsed.Spec is not { } spec)
         {
             SpecErrors.Print(specPath, parsed.Errors);
@@ -60,7 +67,7 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
-        var (otlp, otlpError) = NodeTelemetry.OtlpFromEnvironment();
+        var (otlp, otlpError) = NodeTelemetry.Otlp(read.Settings.OtlpEndpoint, read.Settings.OtlpProtocol);
         if (otlpError is not null)
         {
             Terminal.Error(otlpError);
@@ -148,5 +155,50 @@ public static class RunCommand
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+}
+
+/// <summary>
+/// How `run` and `validate` read a spec: the caps and data folders of the settings (appsettings, LSTMSWEEP_*), raised
+/// or extended by --limit and --data-folder, with the spec's own folder always readable.
+/// </summary>
+static class SpecOptions
+{
+    public static Option<string[]> DataFolder() => new("--data-folder")
+    {
+        Description = "Another folder the array task's data file may come from (besides the spec's own folder; repeatable). Setting data_folders",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Option<string[]> Limit() => new("--limit")
+    {
+        Description = $"Raise (or lower) a cap, KEY=VALUE (repeatable): {string.Join(", ", LimitNames.All.Select(l => l.Key))}; see the README's table of limits",
+    };
+
+    /// <summary>The process's settings and the spec read options, or null after printing every problem.</summary>
+    public static (NodeOptions Settings, SpecReadOptions Spec)? Read(ParseResult result, string specPath, Option<string[]> dataFolder, Option<string[]> limit)
+    {
+        var (settings, errors) = NodeOptions.Bind(NodeOptions.Sources(new Dictionary<string, string?>()));
+        var problems = errors.Select(e => $"setting {e}").ToList();
+        var given = new Dictionary<string, string>();
+        foreach (var pair in result.GetValue(limit) ?? [])
+        {
+            var equals = pair.IndexOf('=');
+            var key = equals > 0 ? pair[..equals].Trim().Replace('-', '_') : pair;
+            if (equals <= 0 || !LimitNames.All.Any(l => l.Key == key))
+                problems.Add($"--limit {pair}: give KEY=VALUE with KEY one of {string.Join(", ", LimitNames.All.Select(l => l.Key))}");
+            else given[key] = pair[(equals + 1)..].Trim();
+        }
+        var (limits, limitErrors) = NodeOptions.BindLimits(k => given.GetValueOrDefault(k), settings?.Limits ?? SpecLimits.Default);
+        problems.AddRange(limitErrors.Select(e => $"--limit {e}"));
+        if (settings is null || problems.Count > 0)
+        {
+            foreach (var problem in problems) Terminal.Error(problem);
+            return null;
+        }
+        SweepSystem.LogLevel = settings.LogLevel;
+        var specFolder = Path.GetDirectoryName(Path.GetFullPath(specPath))!;
+        var folders = new[] { specFolder }.Concat(settings.DataFolders).Concat((result.GetValue(dataFolder) ?? []).Select(Path.GetFullPath)).ToList();
+        return (settings, new SpecReadOptions { Limits = limits, DataFolders = folders });
     }
 }

@@ -17,7 +17,10 @@ public static class Terminal
     static IAnsiConsole Create(TextWriter writer, bool redirected)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
-        if (redirected) console.Profile.Width = RedirectedWidth;
+        // COLUMNS, when set, is the width the user wants (a script formatting for a narrow log, a test of 80 columns).
+        if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns is >= 40 and <= 1000)
+            console.Profile.Width = columns;
+        else if (redirected) console.Profile.Width = RedirectedWidth;
         return console;
     }
 

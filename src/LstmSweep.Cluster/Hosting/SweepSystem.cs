@@ -9,8 +9,11 @@ public static class SweepSystem
 {
     public const string Name = "lstmsweep";
 
-    /// <summary>Akka's log level: LSTMSWEEP_LOG_LEVEL (DEBUG, INFO, WARNING, ERROR), WARNING by default.</summary>
-    static string LogLevel => Environment.GetEnvironmentVariable("LSTMSWEEP_LOG_LEVEL") is { Length: > 0 } level ? level.ToUpperInvariant() : "WARNING";
+    /// <summary>
+    /// Akka's log level (DEBUG, INFO, WARNING, ERROR) for the systems this process creates: the log_level setting
+    /// (LSTMSWEEP_LOG_LEVEL), which the process's command sets once from its bound settings before it creates one.
+    /// </summary>
+    public static string LogLevel { get; set; } = "WARNING";
 
     public static Config BaseConfig() => ConfigurationFactory.ParseString($$"""
         akka {

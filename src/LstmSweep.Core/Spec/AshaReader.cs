@@ -20,14 +20,15 @@ internal static class AshaReader
         if (entries is null) return null;
 
         var errorsBefore = reader.Errors.Count;
-        var minEpochs = ReadInt(reader, entries, "min_epochs", NumberRule.PositiveInteger, AshaSettings.DefaultMinEpochs);
+        var epochsRule = NumberRule.Capped(1, reader.Limits.MaxEpochs, LimitNames.MaxEpochs);
+        var minEpochs = ReadInt(reader, entries, "min_epochs", epochsRule, AshaSettings.DefaultMinEpochs);
         var reductionFactor = ReadInt(reader, entries, "reduction_factor", NumberRule.AtLeast(2), AshaSettings.DefaultReductionFactor);
         var brackets = ReadInt(reader, entries, "brackets", NumberRule.PositiveInteger, 1);
         var pause = false;
         if (entries.TryGetValue("pause", out var pauseNode))
             reader.TryBool(pauseNode, NodeReader.Join(Path, "pause"), out pause);
         int? maxEpochs = entries.ContainsKey("max_epochs")
-            ? ReadInt(reader, entries, "max_epochs", NumberRule.PositiveInteger, 0)
+            ? ReadInt(reader, entries, "max_epochs", epochsRule, 0)
             : null;
         if (maxEpochs is null)
             reader.Error(NodeReader.Join(Path, "max_epochs"),

@@ -9,9 +9,12 @@ internal delegate bool ValueReader<T>(SpecNode node, string path, out T value);
 /// Typed reads of spec nodes that record every problem instead of stopping at the first, so one run of the validator
 /// tells the user everything to fix.
 /// </summary>
-internal sealed class NodeReader
+internal sealed class NodeReader(SpecLimits? limits = null)
 {
     readonly List<SpecError> errors = [];
+
+    /// <summary>The caps values are checked against (the node's or `run`'s, never the spec's own).</summary>
+    public SpecLimits Limits { get; } = limits ?? SpecLimits.Default;
 
     public IReadOnlyList<SpecError> Errors => errors;
 

@@ -13,4 +13,8 @@ internal sealed record NumberRule(string Expected, bool Integer, Func<double, bo
 
     public static NumberRule Between(int min, int max) =>
         new($"an integer from {min} to {max}", true, v => v >= min && v <= max);
+
+    /// <summary>An integer from <paramref name="min"/> up to a cap of <see cref="SpecLimits"/>, named so the user knows which setting raises it.</summary>
+    public static NumberRule Capped(int min, long max, string limitKey) =>
+        new($"an integer from {min} to {max} (the limit {limitKey})", true, v => v >= min && v <= max);
 }

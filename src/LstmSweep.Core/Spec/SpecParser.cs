@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.RegularExpressions;
+using LstmSweep.Core.Data;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Trials;
 
@@ -22,42 +24,58 @@ public static partial class SpecParser
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
-    [GeneratedRegex("^[a-z0-9-]{1,63}$")]
+    // \z, not $: in .NET, $ also matches before a final newline, and "poison\n" is no actor name.
+    [GeneratedRegex("^[a-z0-9-]{1,63}\\z")]
     private static partial Regex ValidName();
 
     /// <summary>Reads and parses a spec file; an unreadable file is one error with an empty path.</summary>
-    public static SpecParseResult ParseFile(string path)
+    public static SpecParseResult ParseFile(string path, SpecReadOptions? options = null)
     {
+        options ??= SpecReadOptions.Default;
+        // A device or pipe would never end (or never open); a huge file is refused before it is read.
+        var (file, refused) = DataFiles.Check(path, allowedFolders: null, maxBytes: long.MaxValue);
+        if (refused is not null)
+            return Failure($"cannot read spec {refused}");
+        if (file!.Length > options.Limits.MaxSpecBytes)
+            return Failure(TooLarge(file.Length, options.Limits));
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = File.ReadAllText(file.RealPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : e.Message;
             return Failure($"cannot read spec {path}: {reason}");
         }
-        return Parse(text, path);
+        return Parse(text, path, options);
     }
+
+    static string TooLarge(long bytes, SpecLimits limits) =>
+        $"the spec is {bytes} bytes, more than the {limits.MaxSpecBytes} a spec may have (the limit {LimitNames.MaxSpecBytes})";
 
     /// <param name="text">The spec, YAML or JSON.</param>
     /// <param name="specPath">Where the spec came from: relative data paths resolve against its folder (else the current one).</param>
-    public static SpecParseResult Parse(string text, string? specPath = null)
+    /// <param name="options">Caps and data folders (default: <see cref="SpecReadOptions.Default"/>); never taken from the spec.</param>
+    public static SpecParseResult Parse(string text, string? specPath = null, SpecReadOptions? options = null)
     {
-        if (!SpecTreeReader.TryRead(text, out var root, out var syntaxError))
+        options ??= SpecReadOptions.Default;
+        var limits = options.Limits;
+        if (text.Length > limits.MaxSpecBytes || Encoding.UTF8.GetByteCount(text) > limits.MaxSpecBytes)
+            return Failure(TooLarge(Encoding.UTF8.GetByteCount(text), limits));
+        if (!SpecTreeReader.TryRead(text, limits.MaxNestingDepth, out var root, out var syntaxError))
             return Failure(syntaxError!);
         if (root is null or SpecScalar { IsNull: true })
             return Failure("the spec is empty; it needs at least name and task");
         if (root is not SpecMap)
             return Failure($"the spec must be a mapping of keys ({string.Join(", ", TopLevelKeys)}), got {NodeReader.Describe(root)}");
 
-        var reader = new NodeReader();
+        var reader = new NodeReader(limits);
         var entries = reader.Map(root, "", "a mapping", TopLevelKeys,
             key => $"unknown key '{key}'; allowed: {string.Join(", ", TopLevelKeys)}")!;
 
         var name = ReadName(reader, entries);
-        var task = ReadTask(reader, entries, specPath);
+        var task = ReadTask(reader, entries, specPath, options, out var arrayData);
         var strategyRead = ReadOptional(entries, "strategy", SearchStrategy.Grid, out var strategy,
             (SpecNode n, string p, out SearchStrategy v) => reader.TryName(n, p, "strategy", Names.AllStrategies, Names.TryParseStrategy, out v));
         ReadOptional(entries, "objective", Objective.Accuracy, out var objective,
@@ -73,7 +91,7 @@ public static partial class SpecParser
         ReadOptional(entries, "checkpoint_every", SweepSpec.DefaultCheckpointEvery, out var checkpointEvery,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
         ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
-            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.AtLeast(0, "an integer >= 0"), out v));
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Capped(0, limits.MaxRetries, LimitNames.MaxRetries), out v));
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
         var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
             .Read(entries.GetValueOrDefault("space"));
@@ -81,6 +99,8 @@ public static partial class SpecParser
             space = ResourceFromAsha(reader, entries, space, asha);
         if (strategyRead)
             CheckTrialBudget(reader, entries, strategy, maxTrials, truncate, space);
+        if (space is not null && task is not null)
+            CheckTrialMemory(reader, space, TrialMemory.DimensionsOf(task, arrayData));
 
         if (reader.Errors.Count > 0)
             return new SpecParseResult(null, reader.Errors);
@@ -141,8 +161,9 @@ public static partial class SpecParser
 
     static int ReadStartupTrials(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, SearchStrategy? strategy)
     {
+        var rule = NumberRule.Capped(1, reader.Limits.MaxPlannedTrials, LimitNames.MaxPlannedTrials);
         if (!ReadOptional(entries, "n_startup_trials", TpeSampler.DefaultStartupTrials, out var count,
-                (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v)))
+                (SpecNode n, string p, out int v) => reader.TryInt(n, p, rule, out v)))
             return count;
         var given = entries.TryGetValue("n_startup_trials", out var node) && node is not SpecScalar { IsNull: true };
         if (given && strategy is { } s && s != SearchStrategy.Tpe)
@@ -193,16 +214,18 @@ public static partial class SpecParser
         return null;
     }
 
-    static TaskSpec? ReadTask(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, string? specPath)
+    static TaskSpec? ReadTask(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries, string? specPath,
+        SpecReadOptions options, out ArrayDataset? arrayData)
     {
+        arrayData = null;
         if (!entries.TryGetValue("task", out var node) || node is SpecScalar { IsNull: true })
         {
             reader.Error("task", $"missing; allowed: {string.Join(", ", Names.AllTasks)}");
             return null;
         }
         if (!reader.TryName<TaskKind>(node, "task", "task", Names.AllTasks, Names.TryParseTask, out var kind)) return null;
-        var options = TaskOptionsReader.Read(reader, entries.GetValueOrDefault("task_options"), kind, specPath);
-        return options is null ? null : new TaskSpec(kind, options);
+        var taskOptions = TaskOptionsReader.Read(reader, entries.GetValueOrDefault("task_options"), kind, specPath, options, out arrayData);
+        return taskOptions is null ? null : new TaskSpec(kind, taskOptions);
     }
 
     static void CheckTrialBudget(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries,
@@ -214,17 +237,43 @@ public static partial class SpecParser
             if (!maxTrialsGiven)
                 reader.Error("max_trials",
                     $"required for strategy: {strategy.ToName()}; say how many trials to sample, e.g. max_trials: 20");
+            else if (maxTrials > reader.Limits.MaxPlannedTrials)
+                reader.Error("max_trials",
+                    $"{maxTrials} trials, more than the {reader.Limits.MaxPlannedTrials} a sweep may plan (the limit {LimitNames.MaxPlannedTrials})");
             if (truncate)
                 reader.Error("truncate", "applies to strategy: grid only; remove it");
             return;
         }
         if (truncate && !maxTrialsGiven)
             reader.Error("truncate", "truncate: true needs max_trials, the number of grid points to run");
-        if (space is null || maxTrials is not { } max || truncate) return;
+        if (space is null) return;
         var size = GridSampler.GridSize(space);
-        if (size > max)
+        if (maxTrials is { } max && !truncate && size > max)
+        {
             reader.Error("max_trials",
                 $"the grid has {size} points but max_trials is {max}; raise max_trials to {size}, " +
                 $"or set truncate: true to run only the first {max}");
+            return;
+        }
+        var cap = reader.Limits.MaxPlannedTrials;
+        if (truncate && maxTrials is { } first && first > cap)
+            reader.Error("max_trials", $"{first} trials, more than the {cap} a sweep may plan (the limit {LimitNames.MaxPlannedTrials})");
+        else if (!truncate && size > cap)
+            reader.Error("space",
+                $"the grid has {(size == long.MaxValue ? "more than 9.2e18" : size.ToString(System.Globalization.CultureInfo.InvariantCulture))} " +
+                $"points, more than the {cap} trials a sweep may plan (the limit {LimitNames.MaxPlannedTrials}); " +
+                "list fewer values, or run the first points only with truncate: true and max_trials");
+    }
+
+    /// <summary>The largest trial the space allows must fit the memory a trial may use (an estimate, before any training).</summary>
+    static void CheckTrialMemory(NodeReader reader, SearchSpace space, TrialMemory.TaskDimensions task)
+    {
+        var bytes = TrialMemory.EstimateBytes(space, task);
+        var cap = reader.Limits.MaxTrialMemoryBytes;
+        if (bytes > cap)
+            reader.Error("space",
+                $"the largest trial of this space (its largest units, layers and batch_size, {task.Timesteps} timesteps) needs about " +
+                $"{TrialMemory.Format(bytes)}, more than the {TrialMemory.Format(cap)} a trial may use (the limit " +
+                $"{LimitNames.MaxTrialMemoryBytes}); use smaller units, layers or batch_size");
     }
 }

@@ -15,19 +15,19 @@ internal static class TaskOptionsReader
 
     static readonly Dictionary<string, Option> Options = new()
     {
-        ["timesteps"] = Int(NumberRule.AtLeast(2), (o, v) => o with { Timesteps = v }),
-        ["sequences_per_epoch"] = Int(NumberRule.PositiveInteger, (o, v) => o with { SequencesPerEpoch = v }),
-        ["eval_samples"] = Int(NumberRule.PositiveInteger, (o, v) => o with { EvalSamples = v }),
-        ["n_max"] = Int(NumberRule.AtLeast(2), (o, v) => o with { NMax = v }),
-        ["n_values"] = Int(NumberRule.AtLeast(2), (o, v) => o with { NValues = v }),
-        ["samples"] = Int(NumberRule.AtLeast(10), (o, v) => o with { Samples = v }),
+        ["timesteps"] = Capped(2, l => (l.MaxTimesteps, LimitNames.MaxTimesteps), (o, v) => o with { Timesteps = v }),
+        ["sequences_per_epoch"] = Capped(1, l => (l.MaxSamples, LimitNames.MaxSamples), (o, v) => o with { SequencesPerEpoch = v }),
+        ["eval_samples"] = Capped(1, l => (l.MaxSamples, LimitNames.MaxSamples), (o, v) => o with { EvalSamples = v }),
+        ["n_max"] = Capped(2, l => (l.MaxClasses, LimitNames.MaxClasses), (o, v) => o with { NMax = v }),
+        ["n_values"] = Capped(2, l => (l.MaxClasses, LimitNames.MaxClasses), (o, v) => o with { NValues = v }),
+        ["samples"] = Capped(10, l => (l.MaxSamples, LimitNames.MaxSamples), (o, v) => o with { Samples = v }),
         ["validation_split"] = (r, n, p, o) => r.TryDouble(n, p, NumberRule.Fraction, out var v) ? o with { ValidationSplit = v } : o,
         ["validation"] = (r, n, p, o) => r.TryName<ValidationRows>(n, p, "validation", ["random", "last"],
             TryValidation, out var v)
             ? o with { Validation = v } : o,
-        ["min_len"] = Int(NumberRule.PositiveInteger, (o, v) => o with { MinLen = v }),
-        ["max_len"] = Int(NumberRule.PositiveInteger, (o, v) => o with { MaxLen = v }),
-        ["alphabet"] = Int(NumberRule.AtLeast(2), (o, v) => o with { Alphabet = v }),
+        ["min_len"] = Capped(1, l => (l.MaxTimesteps, LimitNames.MaxTimesteps), (o, v) => o with { MinLen = v }),
+        ["max_len"] = Capped(1, l => (l.MaxTimesteps, LimitNames.MaxTimesteps), (o, v) => o with { MaxLen = v }),
+        ["alphabet"] = Capped(2, l => (l.MaxClasses, LimitNames.MaxClasses), (o, v) => o with { Alphabet = v }),
         ["path"] = (r, n, p, o) => r.TryString(n, p, "a file path", out var v) ? o with { Path = v } : o,
         ["features"] = Int(NumberRule.PositiveInteger, (o, v) => o with { Features = v }),
     };
@@ -50,10 +50,21 @@ internal static class TaskOptionsReader
     static Option Int(NumberRule rule, Func<TaskOptions, int, TaskOptions> set) =>
         (r, n, p, o) => r.TryInt(n, p, rule, out var v) ? set(o, v) : o;
 
+    /// <summary>An integer option with a cap from the reader's <see cref="SpecLimits"/> (sizes that cost memory or time).</summary>
+    static Option Capped(int min, Func<SpecLimits, (long Max, string Key)> cap, Func<TaskOptions, int, TaskOptions> set) =>
+        (r, n, p, o) =>
+        {
+            var (max, key) = cap(r.Limits);
+            return r.TryInt(n, p, NumberRule.Capped(min, max, key), out var v) ? set(o, v) : o;
+        };
+
     /// <summary>The task's options with defaults filled in; null when there were errors.</summary>
     /// <param name="specPath">The spec file, whose folder relative data paths resolve against.</param>
-    public static TaskOptions? Read(NodeReader reader, SpecNode? node, TaskKind task, string? specPath)
+    /// <param name="arrayData">The array task's data, loaded to check it (its shape sizes a trial's memory).</param>
+    public static TaskOptions? Read(NodeReader reader, SpecNode? node, TaskKind task, string? specPath, SpecReadOptions readOptions,
+        out ArrayDataset? arrayData)
     {
+        arrayData = null;
         var allowed = KeysByTask[task];
         var entries = reader.Map(node, Path, $"a mapping of options for task {task.ToName()}", allowed,
             key => allowed.Length == 0
@@ -72,31 +83,65 @@ internal static class TaskOptionsReader
         if (task == TaskKind.EchoSecond && options.NValues > options.NMax)
             reader.Error(NodeReader.Join(Path, "n_values"), $"n_values {options.NValues} is more than n_max {options.NMax}, the one-hot width; use at most {options.NMax}");
         if (task == TaskKind.Array)
-            options = CheckArrayData(reader, options, specPath);
+            options = CheckArrayData(reader, options, specPath, readOptions, out arrayData);
         return reader.Errors.Count > errorsBefore ? null : options;
     }
 
-    /// <summary>Resolves the data path and loads the file once, so a bad file fails at validation, not mid-sweep.</summary>
-    static TaskOptions CheckArrayData(NodeReader reader, TaskOptions options, string? specPath)
+    /// <summary>
+    /// Resolves the data path, checks it against the data-file rules (<see cref="DataFiles"/>) and loads the file once,
+    /// so a bad file fails at validation, not mid-sweep.
+    /// </summary>
+    static TaskOptions CheckArrayData(NodeReader reader, TaskOptions options, string? specPath, SpecReadOptions readOptions,
+        out ArrayDataset? data)
     {
+        data = null;
         var pathKey = NodeReader.Join(Path, "path");
         if (options.Path is null)
         {
             reader.Error(pathKey, "required for task array: the CSV or JSON data file");
             return options;
         }
-        var baseDirectory = specPath is null
+        if (options.Path.Any(char.IsControl))
+        {
+            reader.Error(pathKey, "the path contains a NUL or control character; give a plain file path");
+            return options;
+        }
+        if (!readOptions.RelativeDataPaths && !System.IO.Path.IsPathFullyQualified(options.Path))
+        {
+            reader.Error(pathKey, $"'{options.Path}' is relative, and a spec sent without its file has no folder to resolve it " +
+                                  "against: give the data file's absolute path (as the nodes see it)");
+            return options;
+        }
+        var specFolder = specPath is null
             ? Directory.GetCurrentDirectory()
             : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(specPath))!;
-        var absolute = System.IO.Path.GetFullPath(options.Path, baseDirectory);
+        var absolute = System.IO.Path.GetFullPath(options.Path, specFolder);
+        var folders = DataFiles.ResolveFolders(readOptions.DataFolders ?? [specFolder]);
+        var (file, refused) = DataFiles.Check(absolute, folders, reader.Limits.MaxDataFileBytes);
+        if (refused is not null)
+        {
+            reader.Error(pathKey, refused);
+            return options with { Path = absolute };
+        }
         try
         {
-            ArrayDataset.Load(absolute, options.Features);
+            data = ArrayDataset.Load(file!.RealPath, options.Features);
         }
         catch (ArrayDataException e)
         {
-            reader.Error(e.InvolvesFeatures ? NodeReader.Join(Path, "features") : pathKey, e.Message);
+            var message = readOptions.QuoteDataInErrors ? e.Message : DataFiles.WithoutContent(e.Message);
+            reader.Error(e.InvolvesFeatures ? NodeReader.Join(Path, "features") : pathKey, message.Replace(file!.RealPath, absolute));
+            return options with { Path = absolute };
         }
-        return options with { Path = absolute };
+        var limits = reader.Limits;
+        if (data.Samples > limits.MaxSamples)
+            reader.Error(pathKey, $"{absolute}: {data.Samples} samples, more than {limits.MaxSamples} (the limit {LimitNames.MaxSamples})");
+        if (data.Timesteps > limits.MaxTimesteps)
+            reader.Error(pathKey, $"{absolute}: {data.Timesteps} timesteps, more than {limits.MaxTimesteps} (the limit {LimitNames.MaxTimesteps})");
+        if (data.Classes > limits.MaxClasses)
+            reader.Error(pathKey, $"{absolute}: labels up to {data.Classes - 1}, so {data.Classes} classes, more than {limits.MaxClasses} " +
+                                  $"(the limit {LimitNames.MaxClasses}); labels are class indices 0, 1, ...");
+        // The path checked is the path read: a symlink swapped after validation cannot point a worker elsewhere.
+        return options with { Path = file.RealPath };
     }
 }

@@ -45,14 +45,17 @@ public static class NodeTelemetry
 
     public static void MapMetrics(this WebApplication app) => app.MapPrometheusScrapingEndpoint(MetricsPath);
 
-    /// <summary>The OTLP settings from the environment: null when tracing is off, or an error naming the variable.</summary>
-    public static (OtlpSettings? Settings, string? Error) OtlpFromEnvironment()
+    /// <summary>The OTLP settings (otlp_endpoint, otlp_protocol): null when tracing is off, or an error naming the variable.</summary>
+    public static (OtlpSettings? Settings, string? Error) OtlpFromEnvironment() => Otlp(
+        NodeOptions.Read("otlp_endpoint"), NodeOptions.Read("otlp_protocol"));
+
+    /// <summary>The OTLP settings from the given values: null when tracing is off, or an error naming the variable.</summary>
+    public static (OtlpSettings? Settings, string? Error) Otlp(string? endpoint, string? protocolSetting)
     {
-        var endpoint = Environment.GetEnvironmentVariable(OtlpEndpointVariable);
         if (string.IsNullOrWhiteSpace(endpoint)) return (null, null);
         if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             return (null, $"{OtlpEndpointVariable}: '{endpoint}' is not an http(s) URL; give the collector's address, e.g. http://otel-collector:4318");
-        var protocolText = Environment.GetEnvironmentVariable(OtlpProtocolVariable)?.Trim();
+        var protocolText = protocolSetting?.Trim();
         OtlpExportProtocol protocol;
         switch (protocolText)
         {
