@@ -11,6 +11,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     ResultsCommand.Create(),
     ListCommand.Create(),
     PlotCommand.Create(),
+    ImportanceCommand.Create(),
     NodeCommand.Create(),
     SubmitCommand.Create(),
     StatusCommand.Create(),
