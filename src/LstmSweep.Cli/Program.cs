@@ -12,6 +12,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     ListCommand.Create(),
     PlotCommand.Create(),
     ImportanceCommand.Create(),
+    ReportCommand.Create(),
     NodeCommand.Create(),
     SubmitCommand.Create(),
     StatusCommand.Create(),
