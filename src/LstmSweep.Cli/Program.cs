@@ -13,6 +13,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     PlotCommand.Create(),
     ImportanceCommand.Create(),
     ReportCommand.Create(),
+    InitCommand.Create(),
     NodeCommand.Create(),
     SubmitCommand.Create(),
     StatusCommand.Create(),
@@ -20,6 +21,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     CancelCommand.Create(),
     NodesCommand.Create(),
 };
+CommandExamples.AddTo(root);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
