@@ -11,6 +11,9 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     ResultsCommand.Create(),
     ListCommand.Create(),
     PlotCommand.Create(),
+    ImportanceCommand.Create(),
+    ReportCommand.Create(),
+    InitCommand.Create(),
     NodeCommand.Create(),
     SubmitCommand.Create(),
     StatusCommand.Create(),
@@ -18,6 +21,7 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     CancelCommand.Create(),
     NodesCommand.Create(),
 };
+CommandExamples.AddTo(root);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

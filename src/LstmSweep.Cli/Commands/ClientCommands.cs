@@ -41,6 +41,11 @@ public static class SubmitCommand
                     return ExitCodes.Ok;
                 }
                 Terminal.Info($"sweep {sweepId} submitted to {client.Server}; waiting for it to end");
+                if (Terminal.StderrIsInteractive)
+                {
+                    using var events = await client.OpenStreamAsync($"api/sweeps/{Uri.EscapeDataString(sweepId)}/events", cancel);
+                    await new WatchView(sweepId).FollowAsync(new StreamReader(await events.Content.ReadAsStreamAsync(cancel)), Terminal.Err, null, cancel);
+                }
                 string document;
                 string last = "";
                 while (true)
@@ -94,24 +99,20 @@ public static class WatchCommand
     {
         var id = new Argument<string>("id") { Description = "The sweep id" };
         var server = ServerOption.Create();
-        var command = new Command("watch", "Follow a sweep's events until it ends (JSON lines on stdout)") { id, server };
+        var output = new Option<string>("--output", "-o") { Description = "table: a live view on stderr; json: each event as one JSON line on stdout (also when stdout is redirected)", DefaultValueFactory = _ => "table" };
+        output.AcceptOnlyFromAmong("table", "json");
+        var command = new Command("watch", "Follow a sweep live until it ends (progress, running trials, best so far; --output json for JSON lines on stdout)") { id, server, output };
         command.SetAction((result, cancel) => ApiClient.RunAsync(result.GetValue(server), async client =>
         {
             var sweepId = result.GetValue(id)!;
+            bool json = result.GetValue(output) == "json";
             using var response = await client.OpenStreamAsync($"api/sweeps/{Uri.EscapeDataString(sweepId)}/events", cancel);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel));
-            string? finalStatus = null;
-            while (await reader.ReadLineAsync(cancel) is { } line)
-            {
-                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
-                var data = line["data: ".Length..];
-                Console.Out.WriteLine(data);
-                using var json = JsonDocument.Parse(data);
-                if (json.RootElement.TryGetProperty("status", out var s) && !json.RootElement.TryGetProperty("trial_id", out _) && s.ValueKind == JsonValueKind.String)
-                    finalStatus = s.GetString();
-            }
-            Console.Out.Flush();
-            return finalStatus is null ? ExitCodes.Ok : DocumentOutput.ExitCodeFor(finalStatus);
+            var view = new WatchView(sweepId);
+            await view.FollowAsync(reader, !json && Terminal.StderrIsInteractive ? Terminal.Err : null,
+                json || Console.IsOutputRedirected ? Console.Out : null, cancel);
+            if (!json && !Terminal.StderrIsInteractive) Terminal.Err.Write(view.Render());
+            return view.FinalStatus is null ? ExitCodes.Ok : DocumentOutput.ExitCodeFor(view.FinalStatus);
         }));
         return command;
     }

@@ -18,7 +18,7 @@ static class JournalAccess
     public static string Describe(string? dbText)
         => DatabaseTarget.TryParse(dbText, out var target, out _) ? target.Describe() : "the database given";
 
-    public static async Task<(int ExitCode, T? Value)> ReadAsync<T>(string? dbText, Func<SweepJournalReader, Task<T>> read)
+    public static async Task<(int ExitCode, T? Value)> ReadAsync<T>(string? dbText, Func<ISweepReader, Task<T>> read)
     {
         if (CommonOptions.ParseDb(dbText) is not { } database) return (ExitCodes.BadInput, default);
         if (!database.Exists)
@@ -29,10 +29,14 @@ static class JournalAccess
         // The journal plugin only retries and logs when it cannot connect: fail at once, with the server's reason.
         database.EnsureReachable();
         SweepSystem.LogLevel = NodeOptions.Read("log_level")?.ToUpperInvariant() is { } level && NodeOptions.LogLevels.Contains(level) ? level : SweepSystem.LogLevel;
+        // Straight from the journal table, without an actor system (see DirectJournalReader); through the plugin
+        // only when a sweep has a snapshot, which the direct reader does not fold.
+        var direct = new DirectJournalReader(database);
+        if (!await direct.HasSnapshotAsync()) return (ExitCodes.Ok, await read(direct));
         var system = SweepSystem.Create(database);
         try
         {
-            return (ExitCodes.Ok, await read(new SweepJournalReader(system)));
+            return (ExitCodes.Ok, await read(new PluginSweepReader(new SweepJournalReader(system))));
         }
         finally
         {

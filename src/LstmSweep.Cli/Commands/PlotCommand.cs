@@ -1,39 +1,75 @@
 using System.CommandLine;
 using LstmSweep.Cli.Output;
 using LstmSweep.Cli.Plotting;
-using LstmSweep.Core.Search;
-using LstmSweep.Core.Sweeps;
+using LstmSweep.Core.Analysis;
 
 namespace LstmSweep.Cli.Commands;
 
 /// <summary>
-/// `lstmsweep plot ID --out FILE.png`: a sweep's learning curves (loss and accuracy per epoch, one line per trial), or
-/// with `--by PARAM` the mean loss per epoch for each value of one parameter, as a PNG. Read-only on the journal.
+/// `lstmsweep plot ID --out FILE.png|FILE.svg [--kind K]`: one of a sweep's figures (see <see cref="Kinds"/>), as a
+/// PNG or, for a file ending in .svg, an SVG. Read-only on the journal.
 /// </summary>
 public static class PlotCommand
 {
     const int MinSize = 200, MaxSize = 8000;
 
+    /// <summary>The figures, by their --kind name.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["curves", "by", "history", "parallel", "importance", "slice"];
+
     public static Command Create()
     {
         var id = new Argument<string>("id") { Description = "The sweep id (see 'lstmsweep list')" };
-        var output = new Option<string>("--out") { Description = "The PNG file to write (its folder is created if missing)", Required = true };
+        var output = new Option<string>("--out") { Description = "The file to write: .png, or .svg for an SVG (its folder is created if missing)", Required = true };
         var db = CommonOptions.Db();
-        var by = new Option<string?>("--by") { Description = $"Compare by one parameter instead: the mean loss per epoch for each of its values ({string.Join(", ", SpaceKeys.All)})" };
+        var kind = new Option<string?>("--kind")
+        {
+            Description = "curves: learning curves per trial; by: the mean per epoch for each value of --by; history: objective per trial " +
+                          "and best so far; parallel: parallel coordinates; importance: fANOVA importance; slice: objective against each parameter " +
+                          "(default curves, or by when --by is given)",
+        };
+        kind.AcceptOnlyFromAmong([.. Kinds]);
+        var by = new Option<string?>("--by") { Description = $"The parameter of --kind by ({string.Join(", ", Hyperparameters.Keys)})" };
+        var metric = new Option<string?>("--metric") { Description = $"The per-epoch metric of curves and by: {string.Join(", ", CurveMetrics.Names)} (curves default: loss and accuracy side by side; by default: eval_loss)" };
+        metric.AcceptOnlyFromAmong([.. CurveMetrics.Names]);
         var width = new Option<int>("--width") { Description = "Image width in pixels", DefaultValueFactory = _ => 1200 };
         var height = new Option<int>("--height") { Description = "Image height in pixels", DefaultValueFactory = _ => 800 };
-        var command = new Command("plot", "Draw a sweep's learning curves (or a comparison by one parameter) as a PNG") { id, output, db, by, width, height };
+        var command = new Command("plot", """
+            Draw one of a sweep's figures as a PNG (or an SVG for --out F.svg)
+
+            Examples:
+              lstmsweep plot 3f2a9c01 --out curves.png
+              lstmsweep plot 3f2a9c01 --kind by --by merge_mode --metric train_loss --out by-merge-mode.png
+              lstmsweep plot 3f2a9c01 --kind importance --out importance.svg
+            """) { id, output, db, kind, by, metric, width, height };
         command.SetAction((result, _) => PlotAsync(result.GetValue(id)!, result.GetValue(output)!, result.GetValue(db),
-            result.GetValue(by), result.GetValue(width), result.GetValue(height)));
+            result.GetValue(kind), result.GetValue(by), result.GetValue(metric), result.GetValue(width), result.GetValue(height)));
         return command;
     }
 
-    static async Task<int> PlotAsync(string sweepId, string outPath, string? dbText, string? by, int width, int height)
+    static async Task<int> PlotAsync(string sweepId, string outPath, string? dbText, string? kind, string? by, string? metricName,
+        int width, int height)
     {
         // Everything the user gave is checked before the journal is opened or anything is written.
-        if (by is not null && !SpaceKeys.All.Contains(by))
+        kind ??= by is null ? "curves" : "by";
+        if (by is not null && !Hyperparameters.Keys.Contains(by))
         {
-            Terminal.Error($"--by {by}: not a parameter; allowed: {string.Join(", ", SpaceKeys.All)}");
+            Terminal.Error($"--by {by}: not a parameter; allowed: {string.Join(", ", Hyperparameters.Keys)}");
+            return ExitCodes.BadInput;
+        }
+        if (kind == "by" && by is null)
+        {
+            Terminal.Error($"--kind by needs --by PARAM, one of: {string.Join(", ", Hyperparameters.Keys)}");
+            return ExitCodes.BadInput;
+        }
+        if (by is not null && kind != "by")
+        {
+            Terminal.Error($"--by goes with --kind by, not --kind {kind}; leave one out");
+            return ExitCodes.BadInput;
+        }
+        CurveMetric? metric = CurveMetrics.TryParse(metricName, out var parsed) ? parsed : null;
+        if (metric is not null && kind is not ("curves" or "by"))
+        {
+            Terminal.Error($"--metric goes with --kind curves or by; --kind {kind} draws the sweep's objective");
             return ExitCodes.BadInput;
         }
         foreach (var (name, value) in new[] { ("--width", width), ("--height", height) })
@@ -42,37 +78,37 @@ public static class PlotCommand
                 Terminal.Error($"{name} {value}: must be between {MinSize} and {MaxSize} pixels");
                 return ExitCodes.BadInput;
             }
-        if (!string.Equals(Path.GetExtension(outPath), ".png", StringComparison.OrdinalIgnoreCase))
+        FigureFormat format;
+        switch (Path.GetExtension(outPath).ToLowerInvariant())
         {
-            Terminal.Error($"--out {outPath}: plot writes PNG only; give a file name ending in .png");
-            return ExitCodes.BadInput;
+            case ".png": format = FigureFormat.Png; break;
+            case ".svg": format = FigureFormat.Svg; break;
+            default:
+                Terminal.Error($"--out {outPath}: plot writes PNG or SVG; give a file name ending in .png or .svg");
+                return ExitCodes.BadInput;
         }
 
-        var (exit, read) = await JournalAccess.ReadAsync(dbText, async reader =>
-        {
-            var events = await reader.ReadEventsAsync(sweepId);
-            var state = SweepState.Fold(sweepId, events);
-            return state.IsSubmitted ? (state, events) : ((SweepState, IReadOnlyList<ISweepEvent>)?)null;
-        });
+        var (exit, read) = await SweepReads.ReadAsync(dbText, sweepId);
         if (exit != ExitCodes.Ok) return exit;
-        if (read is not { } found)
-        {
-            Terminal.Error($"no sweep '{sweepId}' in {JournalAccess.Describe(dbText)}; 'lstmsweep list' shows the sweeps there");
-            return ExitCodes.BadInput;
-        }
-
-        var (sweep, journal) = found;
-        var curves = LearningCurves.From(sweep, journal);
+        var (sweep, journal) = read!;
         if (!SweepFigures.UseSansSerifFont())
             Terminal.Info("note: no font found in the system's font folders, so the plot has no text; install one (Debian: fonts-dejavu-core)");
-        var png = by is null
-            ? SweepFigures.LearningCurves(sweep, curves, width, height)
-            : SweepFigures.MeanLossBy(sweep, by, LearningCurves.MeanLossBy(curves, by), width, height);
+        var curves = LearningCurves.From(sweep, journal);
+        var image = kind switch
+        {
+            "by" => SweepFigures.MeanBy(sweep, by!, LearningCurves.MeanBy(curves, by!, metric ?? CurveMetric.EvalLoss), width, height,
+                metric ?? CurveMetric.EvalLoss, format),
+            "history" => SweepFigures.History(sweep, width, height, format),
+            "parallel" => SweepFigures.ParallelCoordinates(sweep, width, height, format),
+            "importance" => SweepFigures.Importance(sweep, ImportanceReport.For(sweep), width, height, format),
+            "slice" => SweepFigures.Slice(sweep, width, height, format),
+            _ => SweepFigures.LearningCurves(sweep, curves, width, height, metric, format),
+        };
 
         var fullPath = Path.GetFullPath(outPath);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        await File.WriteAllBytesAsync(fullPath, png);
-        if (curves.Count == 0) Terminal.Info($"note: sweep {sweepId} has no epochs reported yet; the plot is empty");
+        await File.WriteAllBytesAsync(fullPath, image);
+        if (kind is "curves" or "by" && curves.Count == 0) Terminal.Info($"note: sweep {sweepId} has no epochs reported yet; the plot is empty");
         Terminal.Info($"wrote {fullPath}");
         return ExitCodes.Ok;
     }

@@ -1,12 +1,42 @@
 using System.Globalization;
-using LstmSweep.Core.Search;
+using LstmSweep.Core.Analysis;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Cli.Plotting;
 
-/// <summary>One point of a trial's learning curve: the evaluation-set metrics after an epoch.</summary>
-public sealed record CurvePoint(int Epoch, double Loss, double Accuracy);
+/// <summary>One point of a trial's learning curve: the evaluation-set metrics and the training loss after an epoch.</summary>
+public sealed record CurvePoint(int Epoch, double Loss, double Accuracy, double TrainLoss = double.NaN);
+
+/// <summary>The per-epoch metric a figure draws (`plot --metric`).</summary>
+public enum CurveMetric { EvalLoss, TrainLoss, Accuracy }
+
+public static class CurveMetrics
+{
+    public static readonly IReadOnlyList<string> Names = ["eval_loss", "train_loss", "accuracy"];
+
+    public static bool TryParse(string? name, out CurveMetric metric)
+    {
+        int index = Names.ToList().IndexOf(name ?? "");
+        metric = (CurveMetric)Math.Max(0, index);
+        return index >= 0;
+    }
+
+    public static Func<CurvePoint, double> ValueOf(CurveMetric metric) => metric switch
+    {
+        CurveMetric.TrainLoss => p => p.TrainLoss,
+        CurveMetric.Accuracy => p => p.Accuracy,
+        _ => p => p.Loss,
+    };
+
+    /// <summary>How a figure names the metric.</summary>
+    public static string Describe(CurveMetric metric) => metric switch
+    {
+        CurveMetric.TrainLoss => "training loss",
+        CurveMetric.Accuracy => "evaluation accuracy",
+        _ => "evaluation loss",
+    };
+}
 
 /// <summary>A trial and the curve of the attempt that counts.</summary>
 public sealed record TrialCurve(TrialState Trial, IReadOnlyList<CurvePoint> Points)
@@ -15,8 +45,8 @@ public sealed record TrialCurve(TrialState Trial, IReadOnlyList<CurvePoint> Poin
     public bool IsFailedOrCancelled => Trial.Status is TrialStatus.Failed or TrialStatus.Cancelled;
 }
 
-/// <summary>One line of a comparison by a parameter: the mean loss per epoch of the trials with that value.</summary>
-public sealed record GroupCurve(string Value, int Trials, IReadOnlyList<(int Epoch, double MeanLoss)> Points);
+/// <summary>One line of a comparison by a parameter: the mean of a metric per epoch over the trials with that value.</summary>
+public sealed record GroupCurve(string Value, int Trials, IReadOnlyList<(int Epoch, double Mean)> Points);
 
 /// <summary>
 /// Learning curves from a sweep's journal. The folded <see cref="SweepState"/> keeps only each trial's last epoch, so
@@ -41,7 +71,7 @@ public static class LearningCurves
                 case EpochReported r:
                     if (!points.TryGetValue((r.TrialId, r.Attempt), out var curve))
                         points[(r.TrialId, r.Attempt)] = curve = new SortedDictionary<int, CurvePoint>();
-                    curve[r.Epoch] = new CurvePoint(r.Epoch, r.Loss, r.Accuracy);
+                    curve[r.Epoch] = new CurvePoint(r.Epoch, r.Loss, r.Accuracy, r.TrainLoss);
                     break;
             }
         }
@@ -56,34 +86,29 @@ public static class LearningCurves
     }
 
     /// <summary>
-    /// The mean loss per epoch for each value of <paramref name="parameter"/> (a key of <see cref="SpaceKeys.All"/>),
-    /// over the trials with that value that reported the epoch; failed trials and non-finite losses are left out.
-    /// Values in their natural order (merge modes as the spec lists them, numbers ascending, false before true).
+    /// The mean of <paramref name="metric"/> per epoch for each value of <paramref name="parameter"/> (a key of
+    /// <see cref="Hyperparameters.Keys"/>), over the trials with that value that reported the epoch; failed trials and
+    /// non-finite values are left out. Numbers ascending; categories in the order the trials first tried them (a
+    /// grid's order is the spec's).
     /// </summary>
-    public static IReadOnlyList<GroupCurve> MeanLossBy(IReadOnlyList<TrialCurve> curves, string parameter)
+    public static IReadOnlyList<GroupCurve> MeanBy(IReadOnlyList<TrialCurve> curves, string parameter, CurveMetric metric = CurveMetric.EvalLoss)
     {
-        var key = KeyOf(parameter);
+        if (!Hyperparameters.Keys.Contains(parameter))
+            throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", Hyperparameters.Keys)}", nameof(parameter));
+        var value = CurveMetrics.ValueOf(metric);
         return curves
             .Where(c => c.Trial.Status != TrialStatus.Failed)
-            .GroupBy(c => key(c.Trial.Config))
-            .OrderBy(g => g.Key.Order)
-            .Select(g => new GroupCurve(g.Key.Label, g.Count(), g
+            .OrderBy(c => c.Trial.TrialId)
+            .GroupBy(c => Hyperparameters.Of(c.Trial.Config).Single(p => p.Key == parameter))
+            .Select((g, firstSeen) => (Group: g, Order: g.Key.Number ?? firstSeen))
+            .OrderBy(g => g.Order)
+            .Select(x => new GroupCurve(x.Group.Key.Label, x.Group.Count(), x.Group
                 .SelectMany(c => c.Points)
-                .Where(p => double.IsFinite(p.Loss))
+                .Where(p => double.IsFinite(value(p)))
                 .GroupBy(p => p.Epoch)
                 .OrderBy(e => e.Key)
-                .Select(e => (e.Key, e.Average(p => p.Loss)))
+                .Select(e => (e.Key, e.Average(value)))
                 .ToList()))
             .ToList();
     }
-
-    /// <summary>A parameter's value in a config: how it sorts, and how it is written (the hyperparameter table's short form).</summary>
-    static Func<TrialConfig, (double Order, string Label)> KeyOf(string parameter)
-    {
-        var row = Hyperparameters.Find(parameter)
-            ?? throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", SpaceKeys.All)}", nameof(parameter));
-        return c => (row.ToNumber(row.ValueOf(c)), row.FormatShort(row.ValueOf(c)));
-    }
-
-    static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -5,10 +5,13 @@ using SkiaSharp;
 
 namespace LstmSweep.Cli.Plotting;
 
+/// <summary>How a figure is encoded: a PNG bitmap or an SVG document (Skia's SVG canvas, text kept as text).</summary>
+public enum FigureFormat { Png, Svg }
+
 /// <summary>
-/// Draws a sweep's figures headless (ScottPlot on SkiaSharp, no window, no display) and encodes them as PNG.
+/// Draws a sweep's figures headless (ScottPlot on SkiaSharp, no window, no display) and encodes them as PNG or SVG.
 /// </summary>
-public static class SweepFigures
+public static partial class SweepFigures
 {
     const float HeaderHeight = 44;
     static readonly Color BestColor = Color.FromHex("#d62728");
@@ -18,13 +21,16 @@ public static class SweepFigures
     const int MaxNamedTrials = 10;
 
     /// <summary>
-    /// Two panels, loss and accuracy per epoch on the evaluation set, one line per trial: the best trial thick and red,
-    /// pruned trials thin and grey, failed and cancelled ones dotted, the others thin in the palette's colours.
+    /// Two panels, loss and accuracy per epoch on the evaluation set (or one panel of <paramref name="metric"/> when
+    /// given), one line per trial: the best trial thick and red, pruned trials thin and grey, failed and cancelled ones
+    /// dotted, the others thin in the palette's colours.
     /// </summary>
-    public static byte[] LearningCurves(SweepState state, IReadOnlyList<TrialCurve> curves, int width, int height)
+    public static byte[] LearningCurves(SweepState state, IReadOnlyList<TrialCurve> curves, int width, int height,
+        CurveMetric? metric = null, FigureFormat format = FigureFormat.Png)
     {
-        var loss = Panel("evaluation loss", "loss");
+        var loss = metric is { } one ? Panel(CurveMetrics.Describe(one), CurveMetrics.Names[(int)one]) : Panel("evaluation loss", "loss");
         var accuracy = Panel("evaluation accuracy", "accuracy");
+        Func<CurvePoint, double> first = metric is { } m ? CurveMetrics.ValueOf(m) : p => p.Loss;
 
         var best = state.Best;
         var others = curves.Where(c => c.Trial.TrialId != best?.TrialId).ToList();
@@ -59,39 +65,45 @@ public static class SweepFigures
                     label = nameEach ? $"trial {curve.Trial.TrialId}" : null;
                 }
             }
-            AddLine(loss, curve, p => p.Loss, color, lineWidth, pattern, label);
+            AddLine(loss, curve, first, color, lineWidth, pattern, label);
             AddLine(accuracy, curve, p => p.Accuracy, color, lineWidth, pattern, null);
         }
         if (best is not null && curves.FirstOrDefault(c => c.Trial.TrialId == best.TrialId) is { } bestCurve)
         {
-            AddLine(loss, bestCurve, p => p.Loss, BestColor, 3.5f, LinePattern.Solid, $"best: trial {best.TrialId}");
+            AddLine(loss, bestCurve, first, BestColor, 3.5f, LinePattern.Solid, $"best: trial {best.TrialId}");
             AddLine(accuracy, bestCurve, p => p.Accuracy, BestColor, 3.5f, LinePattern.Solid, null);
         }
 
         if (loss.GetPlottables().Any(p => p is ScottPlot.Plottables.Scatter s && !string.IsNullOrEmpty(s.LegendText)))
             loss.ShowLegend(Alignment.UpperRight);
         // One legend, on the loss panel (falling curves leave its upper right free); the colours are the same in both.
+        if (metric is not null)
+        {
+            if (curves.Count == 0) NoData(loss);
+            return Render(width, height, Title(state, $"learning curves of {curves.Count} trial(s)"), (canvas, rect) => loss.Render(canvas, rect), format);
+        }
         if (curves.Count == 0) NoData(loss, accuracy);
 
         var figure = new Multiplot();
         figure.Reset(loss);
         figure.AddPlot(accuracy);
         figure.Layout = new ScottPlot.MultiplotLayouts.Grid(rows: 1, columns: 2);
-        return Render(width, height, Title(state, $"learning curves of {curves.Count} trial(s)"), figure.Render);
+        return Render(width, height, Title(state, $"learning curves of {curves.Count} trial(s)"), figure.Render, format);
     }
 
     /// <summary>
-    /// The Keras bidirectional-LSTM tutorial's comparison: one line per value of a parameter, the mean evaluation loss
-    /// per epoch over the trials with that value.
+    /// The Keras bidirectional-LSTM tutorial's comparison: one line per value of a parameter, the mean of a metric
+    /// (evaluation loss unless told) per epoch over the trials with that value.
     /// </summary>
-    public static byte[] MeanLossBy(SweepState state, string parameter, IReadOnlyList<GroupCurve> groups, int width, int height)
+    public static byte[] MeanBy(SweepState state, string parameter, IReadOnlyList<GroupCurve> groups, int width, int height,
+        CurveMetric metric = CurveMetric.EvalLoss, FigureFormat format = FigureFormat.Png)
     {
-        var plot = Panel("mean evaluation loss per epoch", "loss");
+        var plot = Panel($"mean {CurveMetrics.Describe(metric)} per epoch", CurveMetrics.Names[(int)metric]);
         var palette = new ScottPlot.Palettes.Category10();
         for (int i = 0; i < groups.Count; i++)
         {
             var g = groups[i];
-            var line = plot.Add.ScatterLine(g.Points.Select(p => (double)p.Epoch).ToArray(), g.Points.Select(p => p.MeanLoss).ToArray());
+            var line = plot.Add.ScatterLine(g.Points.Select(p => (double)p.Epoch).ToArray(), g.Points.Select(p => p.Mean).ToArray());
             line.Color = palette.GetColor(i);
             line.LineWidth = 2;
             line.MarkerSize = 0;
@@ -99,7 +111,7 @@ public static class SweepFigures
         }
         if (groups.Count > 0) plot.ShowLegend(Alignment.UpperRight);
         else NoData(plot);
-        return Render(width, height, Title(state, $"by {parameter}, {groups.Sum(g => g.Trials)} trial(s)"), (canvas, rect) => plot.Render(canvas, rect));
+        return Render(width, height, Title(state, $"by {parameter}, {groups.Sum(g => g.Trials)} trial(s)"), (canvas, rect) => plot.Render(canvas, rect), format);
     }
 
     static Plot Panel(string title, string yLabel)
@@ -144,12 +156,28 @@ public static class SweepFigures
 
     static string Title(SweepState state, string what) => $"{state.Name} ({state.SweepId}): {what}";
 
-    static byte[] Render(int width, int height, string title, Action<SKCanvas, PixelRect> drawBody)
+    static byte[] Render(int width, int height, string title, Action<SKCanvas, PixelRect> drawBody, FigureFormat format)
     {
+        if (format == FigureFormat.Svg)
+        {
+            using var stream = new MemoryStream();
+            // The SVG canvas writes its document when it is disposed, so it is disposed before the stream is read.
+            using (var svg = SKSvgCanvas.Create(SKRect.Create(width, height), stream))
+                Draw(svg, width, height, title, drawBody);
+            return stream.ToArray();
+        }
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException($"cannot create a {width}x{height} drawing surface");
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.White);
+        Draw(surface.Canvas, width, height, title, drawBody);
+        using var image = surface.Snapshot();
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    static void Draw(SKCanvas canvas, int width, int height, string title, Action<SKCanvas, PixelRect> drawBody)
+    {
+        using (var background = new SKPaint { Color = SKColors.White })
+            canvas.DrawRect(0, 0, width, height, background);
         // The body below the title band. A multiplot lays out in its rectangle's size but draws from the canvas's
         // origin, so the canvas is moved rather than the rectangle. ScottPlot fills its background: the title comes after.
         canvas.Save();
@@ -162,9 +190,6 @@ public static class SweepFigures
         using (var font = new SKFont(typeface, 18))
         using (var paint = new SKPaint { Color = SKColors.Black, IsAntialias = true })
             canvas.DrawText(title, width / 2f, HeaderHeight * 0.7f, SKTextAlign.Center, font, paint);
-        using var image = surface.Snapshot();
-        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
-        return png.ToArray();
     }
 
     /// <summary>
