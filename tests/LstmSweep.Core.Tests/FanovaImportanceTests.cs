@@ -98,9 +98,9 @@ public class FanovaImportanceTests
     [Fact]
     public void TheConfigAdapterNamesEveryHyperparameterOnce()
     {
-        var pairs = Hyperparameters.Of(new TrialConfig(32, MergeMode.Concat, true, 5, 0.01, 16, 2));
+        var pairs = ParameterValues.Of(new TrialConfig(32, MergeMode.Concat, true, 5, 0.01, 16, 2));
 
-        Assert.Equal(Hyperparameters.Keys, pairs.Select(p => p.Key));
+        Assert.Equal(ParameterValues.Keys, pairs.Select(p => p.Key));
         Assert.Equal(pairs.Count, pairs.Select(p => p.Key).Distinct().Count());
         Assert.Equal("concat", pairs.Single(p => p.Key == "merge_mode").Category);
         Assert.True(pairs.Single(p => p.Key == "learning_rate").LogScale);

@@ -28,7 +28,7 @@ public static class PlotCommand
                           "(default curves, or by when --by is given)",
         };
         kind.AcceptOnlyFromAmong([.. Kinds]);
-        var by = new Option<string?>("--by") { Description = $"The parameter of --kind by ({string.Join(", ", Hyperparameters.Keys)})" };
+        var by = new Option<string?>("--by") { Description = $"The parameter of --kind by ({string.Join(", ", ParameterValues.Keys)})" };
         var metric = new Option<string?>("--metric") { Description = $"The per-epoch metric of curves and by: {string.Join(", ", CurveMetrics.Names)} (curves default: loss and accuracy side by side; by default: eval_loss)" };
         metric.AcceptOnlyFromAmong([.. CurveMetrics.Names]);
         var width = new Option<int>("--width") { Description = "Image width in pixels", DefaultValueFactory = _ => 1200 };
@@ -51,14 +51,14 @@ public static class PlotCommand
     {
         // Everything the user gave is checked before the journal is opened or anything is written.
         kind ??= by is null ? "curves" : "by";
-        if (by is not null && !Hyperparameters.Keys.Contains(by))
+        if (by is not null && !ParameterValues.Keys.Contains(by))
         {
-            Terminal.Error($"--by {by}: not a parameter; allowed: {string.Join(", ", Hyperparameters.Keys)}");
+            Terminal.Error($"--by {by}: not a parameter; allowed: {string.Join(", ", ParameterValues.Keys)}");
             return ExitCodes.BadInput;
         }
         if (kind == "by" && by is null)
         {
-            Terminal.Error($"--kind by needs --by PARAM, one of: {string.Join(", ", Hyperparameters.Keys)}");
+            Terminal.Error($"--kind by needs --by PARAM, one of: {string.Join(", ", ParameterValues.Keys)}");
             return ExitCodes.BadInput;
         }
         if (by is not null && kind != "by")

@@ -110,13 +110,13 @@ public static class HtmlReport
         html.Append($"<h2 id=\"leaderboard\">Leaderboard</h2>\n<p>{ranked.Count} complete trial(s), best first by {E(sweep.Objective.ToName())}");
         if (ranked.Count > LeaderboardRows) html.Append($"; the first {LeaderboardRows} are listed");
         html.Append(".</p>\n<table>\n<thead><tr><th>rank</th><th>trial</th>");
-        foreach (var key in Hyperparameters.Keys) html.Append($"<th class=\"text\">{E(key)}</th>");
+        foreach (var key in ParameterValues.Keys) html.Append($"<th class=\"text\">{E(key)}</th>");
         html.Append("<th>accuracy</th><th>loss</th><th>epochs run</th><th>time</th></tr></thead>\n<tbody>\n");
         foreach (var (trial, rank) in ranked.Take(LeaderboardRows).Select((t, i) => (t, i + 1)))
         {
             html.Append(rank == 1 ? "<tr class=\"best\">" : "<tr>");
             html.Append($"<td>{rank}</td><td>{trial.TrialId}</td>");
-            foreach (var p in Hyperparameters.Of(trial.Config)) html.Append($"<td class=\"text\">{E(p.Label)}</td>");
+            foreach (var p in ParameterValues.Of(trial.Config)) html.Append($"<td class=\"text\">{E(p.Label)}</td>");
             html.Append($"<td>{Number(trial.Accuracy)}</td><td>{Number(trial.Loss)}</td><td>{trial.EpochsRun}</td>");
             html.Append($"<td>{(trial.DurationMs / 1000.0).ToString("F1", CultureInfo.InvariantCulture)} s</td></tr>\n");
         }

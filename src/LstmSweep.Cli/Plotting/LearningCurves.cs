@@ -87,19 +87,19 @@ public static class LearningCurves
 
     /// <summary>
     /// The mean of <paramref name="metric"/> per epoch for each value of <paramref name="parameter"/> (a key of
-    /// <see cref="Hyperparameters.Keys"/>), over the trials with that value that reported the epoch; failed trials and
+    /// <see cref="ParameterValues.Keys"/>), over the trials with that value that reported the epoch; failed trials and
     /// non-finite values are left out. Numbers ascending; categories in the order the trials first tried them (a
     /// grid's order is the spec's).
     /// </summary>
     public static IReadOnlyList<GroupCurve> MeanBy(IReadOnlyList<TrialCurve> curves, string parameter, CurveMetric metric = CurveMetric.EvalLoss)
     {
-        if (!Hyperparameters.Keys.Contains(parameter))
-            throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", Hyperparameters.Keys)}", nameof(parameter));
+        if (!ParameterValues.Keys.Contains(parameter))
+            throw new ArgumentException($"unknown parameter '{parameter}'; allowed: {string.Join(", ", ParameterValues.Keys)}", nameof(parameter));
         var value = CurveMetrics.ValueOf(metric);
         return curves
             .Where(c => c.Trial.Status != TrialStatus.Failed)
             .OrderBy(c => c.Trial.TrialId)
-            .GroupBy(c => Hyperparameters.Of(c.Trial.Config).Single(p => p.Key == parameter))
+            .GroupBy(c => ParameterValues.Of(c.Trial.Config).Single(p => p.Key == parameter))
             .Select((g, firstSeen) => (Group: g, Order: g.Key.Number ?? firstSeen))
             .OrderBy(g => g.Order)
             .Select(x => new GroupCurve(x.Group.Key.Label, x.Group.Count(), x.Group

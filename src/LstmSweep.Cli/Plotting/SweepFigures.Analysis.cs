@@ -9,7 +9,7 @@ namespace LstmSweep.Cli.Plotting;
 
 /// <summary>
 /// The figures users of Optuna's dashboard look at first: optimisation history, parallel coordinates, importance and
-/// slice plots. Parameters come from <see cref="Hyperparameters.Of"/> only, so a new hyperparameter shows up in every
+/// slice plots. Parameters come from <see cref="ParameterValues.Of"/> only, so a new hyperparameter shows up in every
 /// one of them without a change here.
 /// </summary>
 public static partial class SweepFigures
@@ -25,8 +25,8 @@ public static partial class SweepFigures
 
     /// <summary>The keys with more than one value among the trials (a constant parameter explains nothing).</summary>
     static List<string> VaryingKeys(IReadOnlyList<(TrialState Trial, double Objective)> scored)
-        => Hyperparameters.Keys
-            .Where(key => scored.Select(s => Hyperparameters.Of(s.Trial.Config).Single(p => p.Key == key)).Distinct().Count() > 1)
+        => ParameterValues.Keys
+            .Where(key => scored.Select(s => ParameterValues.Of(s.Trial.Config).Single(p => p.Key == key)).Distinct().Count() > 1)
             .ToList();
 
     /// <summary>Each complete trial's objective by trial id (blue points) and the best so far (a red step line).</summary>
@@ -73,7 +73,7 @@ public static partial class SweepFigures
         var keys = VaryingKeys(scored);
         var plot = new Plot();
         plot.Title("parallel coordinates");
-        var axes = keys.Select(key => AxisOf(key, scored.Select(s => Hyperparameters.Of(s.Trial.Config).Single(p => p.Key == key)).ToList())).ToList();
+        var axes = keys.Select(key => AxisOf(key, scored.Select(s => ParameterValues.Of(s.Trial.Config).Single(p => p.Key == key)).ToList())).ToList();
         var objectiveName = state.Objective.ToName();
         axes.Add(NumericAxis(objectiveName, scored.Select(s => s.Objective).ToList(), log: false));
         bool higherIsBetter = state.Objective == Objective.Accuracy;
@@ -83,7 +83,7 @@ public static partial class SweepFigures
         var xs = Enumerable.Range(0, axes.Count).Select(i => (double)i).ToArray();
         foreach (var (trial, value) in scored.OrderBy(s => s.Trial.TrialId == bestId))
         {
-            var pairs = Hyperparameters.Of(trial.Config);
+            var pairs = ParameterValues.Of(trial.Config);
             var ys = keys.Select((key, i) => axes[i].Position(pairs.Single(p => p.Key == key))).Append(axes[^1].Position(HyperparameterValue.Numeric(objectiveName, value))).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             double goodness = high > low ? (value - low) / (high - low) : 1;
@@ -148,7 +148,7 @@ public static partial class SweepFigures
         var panels = new List<Plot>();
         foreach (var key in keys)
         {
-            var values = scored.Select(s => Hyperparameters.Of(s.Trial.Config).Single(p => p.Key == key)).ToList();
+            var values = scored.Select(s => ParameterValues.Of(s.Trial.Config).Single(p => p.Key == key)).ToList();
             var panel = new Plot();
             panel.Title(key);
             panel.YLabel(objective);

@@ -22,7 +22,7 @@ public sealed record ImportanceReport(
 
     public static ImportanceReport For(string sweepId, string objective, IEnumerable<(TrialConfig Config, double Objective)> trials, int seed = 0)
     {
-        var samples = trials.Select(t => new ImportanceSample(Hyperparameters.Of(t.Config), t.Objective)).ToList();
+        var samples = trials.Select(t => new ImportanceSample(ParameterValues.Of(t.Config), t.Objective)).ToList();
         var importances = samples.Count >= MinTrials ? FanovaImportance.Evaluate(samples, new FanovaSettings(Seed: seed)) : [];
         return new ImportanceReport(sweepId, objective, FanovaMethod, seed, samples.Count, importances);
     }

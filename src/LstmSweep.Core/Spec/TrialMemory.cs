@@ -31,8 +31,9 @@ public static class TrialMemory
     /// <summary>Bytes for the largest units, layers and batch size of the space, bidirectional if any merge mode is.</summary>
     public static double EstimateBytes(SearchSpace space, TaskDimensions task)
     {
-        double units = Largest(space.Units), layers = Largest(space.Layers), batch = Largest(space.BatchSize);
-        double directions = space.MergeMode.Values is { } modes && modes.Any(m => m != MergeMode.None) ? 2 : 1;
+        double units = Largest(space.Get(Hyperparameters.Units)), layers = Largest(space.Get(Hyperparameters.Layers)),
+            batch = Largest(space.Get(Hyperparameters.BatchSize));
+        double directions = space.Get(Hyperparameters.MergeMode).Values is { } modes && modes.Any(m => m != MergeMode.None) ? 2 : 1;
         // Per layer and direction: 4 gates, each with input weights, recurrent weights and two biases.
         double firstLayer = 4 * units * (task.Inputs + units + 2);
         double laterLayer = 4 * units * (directions * units + units + 2);
