@@ -30,6 +30,12 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     readonly int _snapshotEvery;
     SweepState _state;
 
+    /// <summary>
+    /// The state as far as the journal has it (<see cref="_state"/> may be ahead by decided events still being written):
+    /// what a snapshot saves, so that the events after its sequence number are exactly those it lacks.
+    /// </summary>
+    SweepState _journalled;
+
     /// <summary>Who runs each running attempt (not persisted: after a restart, running attempts are requeued).</summary>
     readonly Dictionary<int, (int Attempt, IActorRef Worker)> _runningOn = new();
 
@@ -56,7 +62,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
 
     public SweepCoordinator(string sweepId, IActorRef? manager, int? snapshotEvery)
     {
-        _state = SweepState.Empty(sweepId);
+        _state = _journalled = SweepState.Empty(sweepId);
         _manager = manager;
         _snapshotEvery = snapshotEvery ?? Context.System.Settings.Config.GetInt(SnapshotEverySetting, DefaultSnapshotEvery);
         PersistenceId = PersistenceIdFor(sweepId);
@@ -65,6 +71,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Recover<ISweepEvent>(e => _state = _state.Apply(e));
         Recover<RecoveryCompleted>(_ =>
         {
+            _journalled = _state;
             _meter.Observe(_state);
             if (_state.IsSubmitted && !_state.IsFinished) StartSpan(recovered: true); // it goes on in a new span
             Execute(new Recover(DateTimeOffset.UtcNow));
@@ -155,6 +162,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         int left = events.Count;
         void Handler(ISweepEvent e)
         {
+            _journalled = _journalled.Apply(e);
             Context.System.EventStream.Publish(e);
             if (--left > 0) return;
             SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start));
@@ -175,7 +183,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         if (_snapshotEvery > 0 && _eventsSinceSnapshot >= _snapshotEvery)
         {
             _eventsSinceSnapshot = 0;
-            SaveSnapshot(StoredSweepState.From(_state));
+            SaveSnapshot(StoredSweepState.From(_journalled));
         }
     }
 
