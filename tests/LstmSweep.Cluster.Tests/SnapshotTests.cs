@@ -43,6 +43,8 @@ public sealed class SnapshotTests() : SqliteJournalTestKit("lstmsweep-snapshot")
         coordinator.Tell(new TrialResult("snap", t[2].TrialId, 1, TrialStatus.Failed, null, null, 0, 5, "CUDA error", Failure: FailureKind.Error));
         AwaitAssert(() => Assert.Equal(2, StateOf(coordinator).Count(TrialStatus.Paused)), Wait);
         AwaitAssert(() => Assert.True(GoldenRows.Count(db, "select count(*) from snapshot where persistence_id = 'sweep-snap'") > 0), Wait);
+        // Older snapshots are deleted once a newer one is saved.
+        AwaitAssert(() => Assert.Equal(1, GoldenRows.Count(db, "select count(*) from snapshot where persistence_id = 'sweep-snap'")), Wait);
         var before = StateOf(coordinator);
         Assert.Equal(1, before.Trials[t[2].TrialId].FailedAttempts);
 

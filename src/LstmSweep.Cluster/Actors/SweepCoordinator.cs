@@ -86,7 +86,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Command<TrialReturned>(r => Execute(new ReturnAttempt(r.TrialId, r.Attempt, r.Reason, DateTimeOffset.UtcNow)));
         Command<GetSweepState>(_ => Sender.Tell(_state));
         Command<Terminated>(t => WorkerLost(t.ActorRef));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1, DateTime.MaxValue)));
         Command<SaveSnapshotFailure>(f => _log.Warning("sweep {0}: snapshot not saved: {1}", _state.SweepId, f.Cause.Message));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning("sweep {0}: old snapshots not deleted: {1}", _state.SweepId, f.Cause.Message));
