@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LstmSweep.Bench;
 using Spectre.Console;
 
-// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|all] [--seeds N] [--slots N]
+// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|all] [--seeds N] [--slots N]
 // Prints each result as it comes and rewrites its section of docs/benchmarks.md.
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 int Option(string name, int fallback) =>
@@ -38,6 +38,14 @@ try
         WriteTable(console, ["workers", "wall", "complete", "trial", "overhead/trial"],
             rows.Select(r => new[] { r.Workers.ToString(), $"{r.Wall.TotalSeconds:F1}s", $"{r.Complete}/{ClusterBenchmark.Trials}", $"{r.TrialSeconds:F2}s", $"{r.OverheadPerTrialSeconds:F2}s" }).ToList());
         WriteSection(report, "cluster", ClusterBenchmark.Markdown(rows));
+    }
+    if (what is "recovery" or "all")
+    {
+        console.MarkupLine($"[bold]recovery[/]: a sweep of {RecoveryBenchmark.Trials} × {RecoveryBenchmark.Epochs} epoch reports, with and without snapshots");
+        var result = await RecoveryBenchmark.RunAsync(work, line => console.WriteLine(line));
+        WriteTable(console, ["events", "without snapshots", "with snapshots"],
+            [[result.Events.ToString(), $"{result.WithoutSnapshots.TotalSeconds:F2}s", $"{result.WithSnapshots.TotalSeconds:F2}s"]]);
+        WriteSection(report, "recovery", RecoveryBenchmark.Markdown(result));
     }
     console.MarkupLine($"wrote {Markup.Escape(report)}");
     return 0;

@@ -26,8 +26,10 @@ public sealed record TrainingRequest(
 /// counts the epochs a resumed trial had before too; <paramref name="ResumedFromEpoch"/> is the checkpoint's epoch it
 /// resumed from (0: trained from scratch).
 /// </remarks>
+/// <remarks><paramref name="Failure"/>: why a failed trial failed (a non-finite loss is never retried), null otherwise.</remarks>
 public sealed record TrainingOutcome(
-    TrialStatus Status, double Loss, double Accuracy, int EpochsRun, string? Error, int ResumedFromEpoch = 0);
+    TrialStatus Status, double Loss, double Accuracy, int EpochsRun, string? Error, int ResumedFromEpoch = 0,
+    FailureKind? Failure = null);
 
 public static class TrialTrainer
 {
@@ -63,8 +65,9 @@ public static class TrialTrainer
     {
         EpochMetrics? last = null;
         var resumedFrom = 0;
-        TrainingOutcome Stopped(TrialStatus status, string? error) =>
-            new(status, last?.Loss ?? double.NaN, last?.Accuracy ?? double.NaN, last?.Epoch ?? 0, error, resumedFrom);
+        TrainingOutcome Stopped(TrialStatus status, string? error, FailureKind? failure = null) =>
+            new(status, last?.Loss ?? double.NaN, last?.Accuracy ?? double.NaN, last?.Epoch ?? 0, error, resumedFrom,
+                status == TrialStatus.Failed ? failure ?? FailureKind.Error : null);
 
         try
         {
@@ -101,11 +104,11 @@ public static class TrialTrainer
                 var training = run.TrainEpoch(epoch, cancellation);
                 if (training.Cancelled) return Stopped(TrialStatus.Cancelled, null);
                 if (training.NonFiniteLoss is { } badLoss)
-                    return Stopped(TrialStatus.Failed, $"training loss became {Describe(badLoss)} at epoch {epoch}");
+                    return Stopped(TrialStatus.Failed, $"training loss became {Describe(badLoss)} at epoch {epoch}", FailureKind.NonFiniteLoss);
 
                 var (loss, accuracy) = run.Evaluate();
                 if (!double.IsFinite(loss))
-                    return Stopped(TrialStatus.Failed, $"evaluation loss became {Describe(loss)} at epoch {epoch}");
+                    return Stopped(TrialStatus.Failed, $"evaluation loss became {Describe(loss)} at epoch {epoch}", FailureKind.NonFiniteLoss);
                 last = new EpochMetrics(epoch, loss, accuracy, training.MeanLoss);
                 if (checkpoints is not null && (epoch % checkpoints.Every == 0 || epoch == config.Epochs))
                     checkpoints.Write(run, last);

@@ -12,8 +12,9 @@ using LstmSweep.Core.Trials;
 namespace LstmSweep.Cluster.Tests;
 
 /// <summary>
-/// The coordinator against a real SQLite journal, with test probes standing in for workers so each delivery (late,
-/// duplicate, lost) can be staged exactly.
+/// The coordinator's plumbing against a real SQLite journal, with test probes standing in for workers: what it persists
+/// recovers, workers hear what the decider decided, dead workers are noticed. The rules themselves have pure tests
+/// (Core.Tests, SweepDeciderTests).
 /// </summary>
 public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
 {
@@ -43,31 +44,6 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         new(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Complete, 0.1, accuracy, 10, 5, null);
 
     [Fact]
-    public void EachTrialHasExactlyOneResultWhateverIsDeliveredTwiceOrLate()
-    {
-        var coordinator = StartCoordinator("once");
-        coordinator.Tell(Sweep("once", 2), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w1", 2));
-        var (a0, a1) = Assigned(worker) switch { var a => (a[0], a[1]) };
-        Assert.Equal(1, a0.Attempt);
-
-        coordinator.Tell(Complete(a0, 0.75));
-        coordinator.Tell(Complete(a0, 0.10));                        // duplicate: ignored
-        coordinator.Tell(Complete(a1 with { Attempt = 7 }, 0.99));   // an attempt that never ran: ignored
-        coordinator.Tell(Complete(a1, 0.5));
-
-        AwaitAssert(() => Assert.True(StateOf(coordinator, "once").IsFinished), Wait);
-        var state = StateOf(coordinator, "once");
-        Assert.Equal(SweepStatus.Completed, state.Status);
-        Assert.Equal(0.75, state.Trials[a0.TrialId].Accuracy);
-        Assert.Equal(0.5, state.Trials[a1.TrialId].Accuracy);
-        Assert.All(state.Trials.Values, t => Assert.Equal(1, t.Attempts));
-    }
-
-    [Fact]
     public void AWorkerThatDiesHasItsTrialsRequeuedAndTheirLateResultsIgnored()
     {
         var coordinator = StartCoordinator("lost");
@@ -78,13 +54,10 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         coordinator.Tell(new RequestWork(doomed.Ref, "doomed", 1));
         var first = Assigned(doomed).Single();
         var survivor = CreateTestProbe();
-        coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // nothing waiting: remembered as idle
-        Assert.Empty(Assigned(survivor));
-
         Sys.Stop(doomed.Ref);
-        survivor.ExpectMsg<WorkAvailable>(Wait); // told there is work again...
-        coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1)); // ...it asks...
-        var second = Assigned(survivor).Single(); // ...and gets the requeued trial
+        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "lost").Trials[first.TrialId].Status), Wait);
+        coordinator.Tell(new RequestWork(survivor.Ref, "survivor", 1));
+        var second = Assigned(survivor).Single(); // the requeued trial
         Assert.Equal(first.TrialId, second.TrialId);
         Assert.Equal(2, second.Attempt);
 
@@ -92,38 +65,6 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         coordinator.Tell(Complete(second, 0.6));
         AwaitAssert(() => Assert.True(StateOf(coordinator, "lost").IsFinished), Wait);
         Assert.Equal(0.6, StateOf(coordinator, "lost").Trials[first.TrialId].Accuracy);
-    }
-
-    [Fact]
-    public void AWorkerIsNeverGivenMoreThanItAsksFor()
-    {
-        var coordinator = StartCoordinator("bounded");
-        coordinator.Tell(Sweep("bounded", 5), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
-        Assert.Equal(2, Assigned(worker).Length);
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        Assert.Single(Assigned(worker));
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 9));
-        Assert.Equal(2, Assigned(worker).Length); // only two were left
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        Assert.Empty(Assigned(worker));
-    }
-
-    [Fact]
-    public void AReturnedAttemptWaitsForTheNextWorker()
-    {
-        var coordinator = StartCoordinator("returned");
-        coordinator.Tell(Sweep("returned", 1), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        var first = Assigned(worker).Single();
-        coordinator.Tell(new TrialReturned(first.SweepId, first.TrialId, first.Attempt, "no free slot"));
-        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "returned").Trials[0].Status), Wait);
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        Assert.Equal(2, Assigned(worker).Single().Attempt);
     }
 
     [Fact]
@@ -147,7 +88,7 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         Assert.Equal(TrialStatus.Complete, state.Trials[done.TrialId].Status);
         Assert.Equal(0.8, state.Trials[done.TrialId].Accuracy);
         Assert.Equal(TrialStatus.Waiting, state.Trials[interrupted.TrialId].Status);
-        Assert.Equal(SweepCoordinator.InterruptedReason, state.Trials[interrupted.TrialId].Error);
+        Assert.Equal(SweepDecider.InterruptedReason, state.Trials[interrupted.TrialId].Error);
 
         var next = CreateTestProbe();
         recovered.Tell(new RequestWork(next.Ref, "w2", 3));
@@ -246,7 +187,7 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         Assert.Equal(t[0].TrialId, worker.ExpectMsg<CancelTrial>(Wait).TrialId);
         coordinator.Tell(Epoch(t[1], 1, 0.5));
         Assert.Equal(t[1].TrialId, worker.ExpectMsg<CancelTrial>(Wait).TrialId);
-        AwaitAssert(() => Assert.Equal(TrialStatus.Pruned, StateOf(coordinator, "pause").Trials[t[0].TrialId].Status), Wait);
+        AwaitAssert(() => Assert.Equal(TrialStatus.Paused, StateOf(coordinator, "pause").Trials[t[0].TrialId].Status), Wait);
 
         coordinator.Tell(Epoch(t[2], 1, 0.7)); // three results: trial 0 (0.9) is now the top third and is promoted
         worker.ExpectMsg<CancelTrial>(Wait); // trial 2 pauses in its turn
@@ -255,32 +196,20 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
         var resumed = Assigned(worker).Single();
         Assert.Equal(t[0].TrialId, resumed.TrialId);
         Assert.Equal(2, resumed.Attempt); // a new attempt, which resumes from the trial's checkpoint
-        Assert.Equal(TrialStatus.Pruned, StateOf(coordinator, "pause").Trials[t[1].TrialId].Status);
-    }
+        Assert.Equal(TrialStatus.Paused, StateOf(coordinator, "pause").Trials[t[1].TrialId].Status);
 
-    [Fact]
-    public void ASweepWhoseTrialsAllFailEndsFailed()
-    {
-        var coordinator = StartCoordinator("fails");
-        coordinator.Tell(Sweep("fails", 2), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 2));
-        foreach (var a in Assigned(worker))
-            coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Failed, null, null, 3, 5, "training loss became NaN at epoch 3"));
-        AwaitAssert(() => Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "fails").Status), Wait);
-        Assert.All(StateOf(coordinator, "fails").Trials.Values, t => Assert.StartsWith("training loss became NaN", t.Error));
+        // A restarted coordinator has the same paused trials and rungs; once the last runs finish, none is left paused.
+        var recovered = Restart(coordinator, "pause");
+        recovered.Tell(new RequestWork(worker.Ref, "w", 2));
+        var last = Assigned(worker);
+        Assert.Equal([(t[0].TrialId, 3), (3, 1)], last.Select(a => (a.TrialId, a.Attempt)));
+        foreach (var a in last) recovered.Tell(Complete(a, 0.95));
+        AwaitAssert(() => Assert.True(StateOf(recovered, "pause").IsFinished), Wait);
+        var end = StateOf(recovered, "pause");
+        Assert.Equal(SweepStatus.Completed, end.Status);
+        Assert.Equal(0, end.Count(TrialStatus.Paused));
+        Assert.Equal(2, end.Count(TrialStatus.Pruned));
     }
-
-    static SubmitSweep RetrySweep(string id, int retries)
-    {
-        var text = $"name: retry\ntask: stateful-counter\nretries: {retries}\nspace: {{units: [4]}}\n";
-        var (header, trials) = SweepPlan.For(SpecParser.Parse(text).Spec!, text, id, DateTimeOffset.UtcNow);
-        return new SubmitSweep(header, trials);
-    }
-
-    static TrialResult Failed(AssignTrial a, string error) =>
-        new(a.SweepId, a.TrialId, a.Attempt, TrialStatus.Failed, null, null, 2, 5, error);
 
     IActorRef Restart(IActorRef coordinator, string id)
     {
@@ -291,92 +220,27 @@ public sealed class CoordinatorTests() : SqliteJournalTestKit("lstmsweep-coord")
     }
 
     [Fact]
-    public void AFailedAttemptIsRetriedUntilItHasFailedRetriesPlusOneTimesAndRecoveryCountsTheSame()
+    public void TheManagerRoutesWorkToTheSweepThatHasItAndWakesIdleWorkersWhenOneDoes()
     {
-        var coordinator = StartCoordinator("retry");
-        coordinator.Tell(RetrySweep("retry", 2), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
+        var manager = Sys.ActorOf(SweepManager.Props());
         var worker = CreateTestProbe();
+        manager.Tell(new RequestWork(worker.Ref, "w", 1)); // no sweep yet: kept idle
+        Assert.Empty(Assigned(worker));
 
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        var first = Assigned(worker).Single();
-        coordinator.Tell(Failed(first, "CUDA error: out of memory"));
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        var second = Assigned(worker).Single();
-        Assert.Equal((first.TrialId, 2), (second.TrialId, second.Attempt));
-        Assert.Equal(SweepCoordinator.FailedPrefix + "CUDA error: out of memory", StateOf(coordinator, "retry").Trials[0].Error);
-
-        coordinator.Tell(Failed(second, "boom 2"));
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        Assert.Equal(3, Assigned(worker).Single().Attempt);
-
-        // Restarted with attempt 3 running: the interruption is not the trial's fault and does not count, the two
-        // failures replayed from the journal do.
-        var recovered = Restart(coordinator, "retry");
-        recovered.Tell(new RequestWork(worker.Ref, "w", 1));
-        var fourth = Assigned(worker).Single();
-        Assert.Equal(4, fourth.Attempt);
-        recovered.Tell(Failed(fourth, "boom 3"));
-
-        AwaitAssert(() => Assert.True(StateOf(recovered, "retry").IsFinished), Wait);
-        var trial = StateOf(recovered, "retry").Trials[0];
-        Assert.Equal(TrialStatus.Failed, trial.Status);
-        Assert.Equal("boom 3", trial.Error); // the last error, as the worker gave it
-        Assert.Equal(4, trial.Attempts);
-        Assert.Equal(SweepStatus.Failed, StateOf(recovered, "retry").Status);
-    }
-
-    [Fact]
-    public void RetriesZeroFailsOnTheFirstFailure()
-    {
-        var coordinator = StartCoordinator("noretry");
-        coordinator.Tell(RetrySweep("noretry", 0), TestActor);
+        manager.Tell(Sweep("routed", 2), TestActor);
         ExpectMsg<SweepAccepted>(Wait);
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        coordinator.Tell(Failed(Assigned(worker).Single(), "boom"));
-        AwaitAssert(() => Assert.Equal(TrialStatus.Failed, StateOf(coordinator, "noretry").Trials[0].Status), Wait);
-        Assert.Equal(1, StateOf(coordinator, "noretry").Trials[0].Attempts);
+        worker.ExpectMsg<WorkAvailable>(Wait); // the coordinator said it has work
+        manager.Tell(new RequestWork(worker.Ref, "w", 2));
+        var assigned = Assigned(worker);
+        Assert.Equal(2, assigned.Length);
+
+        var other = CreateTestProbe();
+        manager.Tell(new RequestWork(other.Ref, "o", 1)); // everything runs: nothing to route
+        Assert.Empty(Assigned(other));
+        Sys.Stop(worker.Ref); // its attempts wait again, and the idle worker hears of it
+        other.ExpectMsg<WorkAvailable>(Wait);
+        manager.Tell(new RequestWork(other.Ref, "o", 2));
+        Assert.All(Assigned(other), a => Assert.Equal(2, a.Attempt));
     }
 
-    [Fact]
-    public void ANonFiniteLossIsNotRetried()
-    {
-        var coordinator = StartCoordinator("nan");
-        coordinator.Tell(RetrySweep("nan", 5), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-        var worker = CreateTestProbe();
-        coordinator.Tell(new RequestWork(worker.Ref, "w", 1));
-        coordinator.Tell(Failed(Assigned(worker).Single(), "training loss became NaN at epoch 2"));
-        AwaitAssert(() => Assert.True(StateOf(coordinator, "nan").IsFinished), Wait);
-        var trial = StateOf(coordinator, "nan").Trials[0];
-        Assert.Equal(TrialStatus.Failed, trial.Status);
-        Assert.Equal(1, trial.Attempts);
-        Assert.Equal("training loss became NaN at epoch 2", trial.Error);
-    }
-
-    [Fact]
-    public void ATrialLostMoreThanRetriesTimesFails()
-    {
-        var coordinator = StartCoordinator("lostloop");
-        coordinator.Tell(RetrySweep("lostloop", 1), TestActor);
-        ExpectMsg<SweepAccepted>(Wait);
-
-        var w1 = CreateTestProbe();
-        coordinator.Tell(new RequestWork(w1.Ref, "w1", 1));
-        Assigned(w1).Single();
-        Sys.Stop(w1.Ref); // lost once: within the budget, it waits again
-        AwaitAssert(() => Assert.Equal(TrialStatus.Waiting, StateOf(coordinator, "lostloop").Trials[0].Status), Wait);
-
-        var w2 = CreateTestProbe();
-        coordinator.Tell(new RequestWork(w2.Ref, "w2", 1));
-        Assert.Equal(2, Assigned(w2).Single().Attempt);
-        Sys.Stop(w2.Ref); // lost twice with retries: 1: the trial fails instead of killing a third worker
-
-        AwaitAssert(() => Assert.True(StateOf(coordinator, "lostloop").IsFinished), Wait);
-        var trial = StateOf(coordinator, "lostloop").Trials[0];
-        Assert.Equal(TrialStatus.Failed, trial.Status);
-        Assert.Equal("lost 2 times; last: worker w2 was lost", trial.Error);
-        Assert.Equal(SweepStatus.Failed, StateOf(coordinator, "lostloop").Status);
-    }
 }

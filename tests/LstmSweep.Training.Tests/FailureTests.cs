@@ -22,6 +22,7 @@ public class FailureTests
 
         Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Equal("training loss became NaN at epoch 1", outcome.Error);
+        Assert.Equal(FailureKind.NonFiniteLoss, outcome.Failure); // the kind, not the wording, says it is never retried
         Assert.Equal(0, outcome.EpochsRun);
         Assert.Empty(epochs);
     }
@@ -33,6 +34,7 @@ public class FailureTests
         var outcome = TrialTrainer.Train(ArrayRequest(), data, null, default);
         Assert.Equal(TrialStatus.Failed, outcome.Status);
         Assert.Contains("label 7 of sample 0 is outside [0, 3)", outcome.Error);
+        Assert.Equal(FailureKind.Error, outcome.Failure);
     }
 
     [Theory]

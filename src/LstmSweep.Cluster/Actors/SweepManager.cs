@@ -1,40 +1,53 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using LstmSweep.Cluster.Persistence.Stored;
 using LstmSweep.Cluster.Protocol;
-using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Cluster.Actors;
 
 /// <summary>
-/// The cluster's one owner of sweeps (a cluster singleton on the coordinator nodes). Each sweep is a
-/// <see cref="SweepCoordinator"/> child, persistence id "sweep-&lt;id&gt;", unchanged from `lstmsweep run`. The manager
-/// journals the ids it owns (<see cref="SweepRegistered"/>, persistence id "sweep-manager"), so after a restart, or a
-/// hand-over to another coordinator node, it starts every sweep again and each coordinator recovers from its journal.
+/// The one owner of sweeps and the one router of work: a cluster singleton on the coordinator nodes, and in
+/// `lstmsweep run` the same actor owning that run's one sweep. Each sweep is a <see cref="SweepCoordinator"/> child,
+/// persistence id "sweep-&lt;id&gt;". In a cluster the manager journals the ids it owns (<see cref="SweepRegistered"/>,
+/// persistence id "sweep-manager", with a snapshot every <c>lstmsweep.snapshot-every</c> registrations), so after a
+/// restart, or a hand-over to another coordinator node, it starts every sweep again and each coordinator recovers.
 ///
-/// Workers pull from the manager: a <see cref="RequestWork"/> is forwarded to one sweep with waiting trials (the
-/// coordinator then answers the worker directly and remembers it), or, when none has any, answered here with an empty
-/// <see cref="WorkAssigned"/> and the worker told <see cref="WorkAvailable"/> once some sweep has work again. The
-/// manager knows which sweeps have work from the events its children publish on the local event stream.
+/// Workers pull from the manager: a <see cref="RequestWork"/> goes to one sweep with work (its coordinator then answers
+/// the worker directly), or, when none has any, is answered here with an empty <see cref="WorkAssigned"/> and the
+/// worker kept in the one idle registry, told <see cref="WorkAvailable"/> once some sweep has work again. Which sweeps
+/// have work each coordinator says itself (<see cref="SweepWorkStatus"/>).
 /// </summary>
 public sealed class SweepManager : ReceivePersistentActor
 {
     public const string ManagerPersistenceId = "sweep-manager";
 
+    /// <summary>Embedded mode's id: never written (the run owns the one sweep it was given), so never listed as a sweep.</summary>
+    const string EmbeddedPersistenceId = "manager-embedded";
+
     readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly string? _embeddedSweep;
+    readonly int _snapshotEvery;
     readonly List<string> _sweepIds = new();
     readonly Dictionary<string, IActorRef> _coordinators = new();
-    readonly Dictionary<string, SweepState> _states = new();
+    readonly HashSet<string> _withWork = new();
     readonly HashSet<IActorRef> _idleWorkers = new();
     int _nextSweep;
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new SweepManager());
+    /// <param name="embeddedSweep">`lstmsweep run`: own only this sweep, and journal nothing of the manager's own.</param>
+    public static Props Props(string? embeddedSweep = null) => Akka.Actor.Props.Create(() => new SweepManager(embeddedSweep));
 
-    public SweepManager()
+    public SweepManager(string? embeddedSweep)
     {
+        _embeddedSweep = embeddedSweep;
+        _snapshotEvery = Context.System.Settings.Config.GetInt(SweepCoordinator.SnapshotEverySetting, SweepCoordinator.DefaultSnapshotEvery);
+        PersistenceId = embeddedSweep is null ? ManagerPersistenceId : EmbeddedPersistenceId;
+
+        Recover<SnapshotOffer>(o => _sweepIds.AddRange(((StoredManagerState)o.Snapshot).SweepIds.Except(_sweepIds)));
         Recover<SweepRegistered>(r => { if (!_sweepIds.Contains(r.SweepId)) _sweepIds.Add(r.SweepId); });
         Recover<RecoveryCompleted>(_ =>
         {
+            if (_embeddedSweep is not null) _sweepIds.Add(_embeddedSweep);
             foreach (var id in _sweepIds) StartCoordinator(id);
             if (_sweepIds.Count > 0) _log.Info("sweep manager: recovering {0} sweep(s)", _sweepIds.Count);
         });
@@ -43,23 +56,12 @@ public sealed class SweepManager : ReceivePersistentActor
         Command<RequestWork>(Route);
         Command<CancelSweep>(c => ForwardTo(c.SweepId, c));
         Command<GetSweepState>(g => ForwardTo(g.SweepId, g));
-        Command<SweepState>(s => Track(s));
-        Command<ISweepEvent>(e => Observe(e));
+        Command<SweepWorkStatus>(Track);
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning("sweep manager: snapshot not saved: {0}", f.Cause.Message));
     }
 
-    public override string PersistenceId => ManagerPersistenceId;
-
-    protected override void PreStart()
-    {
-        Context.System.EventStream.Subscribe(Self, typeof(ISweepEvent));
-        base.PreStart();
-    }
-
-    protected override void PostStop()
-    {
-        Context.System.EventStream.Unsubscribe(Self);
-        base.PostStop();
-    }
+    public override string PersistenceId { get; }
 
     void Submit(SubmitSweep submit)
     {
@@ -69,19 +71,25 @@ public sealed class SweepManager : ReceivePersistentActor
             known.Forward(submit);
             return;
         }
+        if (_embeddedSweep is not null)
+        {
+            Sender.Tell(new SweepUnknown(id)); // a run owns the one sweep it was opened for
+            return;
+        }
         var sender = Sender;
         Persist(new SweepRegistered(id), r =>
         {
             _sweepIds.Add(r.SweepId);
             StartCoordinator(r.SweepId).Tell(submit, sender);
+            if (_snapshotEvery > 0 && LastSequenceNr % _snapshotEvery == 0)
+                SaveSnapshot(new StoredManagerState { SweepIds = _sweepIds.ToList() });
         });
     }
 
     IActorRef StartCoordinator(string sweepId)
     {
-        var coordinator = Context.ActorOf(SweepCoordinator.Props(sweepId), SweepCoordinator.PersistenceIdFor(sweepId));
+        var coordinator = Context.ActorOf(SweepCoordinator.Props(sweepId, Self), SweepCoordinator.PersistenceIdFor(sweepId));
         _coordinators[sweepId] = coordinator;
-        coordinator.Tell(new GetSweepState(sweepId)); // answered after its recovery: what it has to do
         return coordinator;
     }
 
@@ -91,46 +99,23 @@ public sealed class SweepManager : ReceivePersistentActor
         else Sender.Tell(new SweepUnknown(sweepId));
     }
 
-    void Track(SweepState state)
+    void Track(SweepWorkStatus status)
     {
-        if (!_coordinators.ContainsKey(state.SweepId)) return;
-        _states[state.SweepId] = state;
-        if (HasWork(state)) NotifyIdleWorkers();
-    }
-
-    void Observe(ISweepEvent e)
-    {
-        if (!_coordinators.ContainsKey(e.SweepId)) return;
-        // Until its coordinator has answered GetSweepState, a recovered sweep's state is unknown here: that answer
-        // comes after the events it persists on recovery, and replaces whatever this would fold.
-        if (!_states.TryGetValue(e.SweepId, out var state))
+        if (!_coordinators.ContainsKey(status.SweepId)) return;
+        if (!status.HasWork)
         {
-            if (e is not SweepSubmitted) return;
-            state = SweepState.Empty(e.SweepId);
-        }
-        try
-        {
-            state = state.Apply(e);
-        }
-        catch (Exception ex)
-        {
-            _log.Warning("sweep manager: could not follow {0} of sweep {1}: {2}", e.GetType().Name, e.SweepId, ex.Message);
-            _coordinators[e.SweepId].Tell(new GetSweepState(e.SweepId));
+            _withWork.Remove(status.SweepId);
             return;
         }
-        _states[e.SweepId] = state;
-        if (e is TrialScheduled or TrialRequeued or TrialPromoted or SweepSubmitted or TrialFinished && HasWork(state))
-            NotifyIdleWorkers();
+        _withWork.Add(status.SweepId);
+        foreach (var worker in _idleWorkers) worker.Tell(new WorkAvailable(status.SweepId));
+        _idleWorkers.Clear();
     }
-
-    /// <summary>Waiting trials, or (TPE) trials still to be suggested.</summary>
-    static bool HasWork(SweepState s)
-        => s.IsSubmitted && !s.IsFinished && !s.CancelRequested && (s.WaitingTrials.Any() || s.TrialsNotYetScheduled > 0);
 
     /// <summary>Round robin over the sweeps with work, so concurrent sweeps share the workers.</summary>
     void Route(RequestWork request)
     {
-        var candidates = _sweepIds.Where(id => _states.TryGetValue(id, out var s) && HasWork(s)).ToList();
+        var candidates = _sweepIds.Where(_withWork.Contains).ToList();
         if (candidates.Count == 0)
         {
             _idleWorkers.Add(request.Worker);
@@ -138,13 +123,6 @@ public sealed class SweepManager : ReceivePersistentActor
             return;
         }
         _idleWorkers.Remove(request.Worker);
-        var chosen = candidates[_nextSweep++ % candidates.Count];
-        _coordinators[chosen].Tell(request);
-    }
-
-    void NotifyIdleWorkers()
-    {
-        foreach (var worker in _idleWorkers) worker.Tell(new WorkAvailable(""));
-        _idleWorkers.Clear();
+        _coordinators[candidates[_nextSweep++ % candidates.Count]].Tell(request);
     }
 }

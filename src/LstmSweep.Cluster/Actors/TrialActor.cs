@@ -78,11 +78,12 @@ public sealed class TrialActor : ReceiveActor
                 }
                 catch (Exception e)
                 {
-                    return new TrainingOutcome(TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message);
+                    return new TrainingOutcome(TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message, Failure: FailureKind.Error);
                 }
             }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .PipeTo(Self, failure: e => new TrainingOutcome(
-                token.IsCancellationRequested ? TrialStatus.Cancelled : TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message));
+                token.IsCancellationRequested ? TrialStatus.Cancelled : TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message,
+                Failure: token.IsCancellationRequested ? null : FailureKind.Error));
     }
 
     void Report(TrainingOutcome outcome)
@@ -94,7 +95,7 @@ public sealed class TrialActor : ReceiveActor
         _span = null;
         a.Coordinator.Tell(new TrialResult(a.SweepId, a.TrialId, a.Attempt, outcome.Status,
             complete ? outcome.Loss : null, complete ? outcome.Accuracy : null, outcome.EpochsRun,
-            (long)_clock.Elapsed.TotalMilliseconds, outcome.Error, outcome.ResumedFromEpoch));
+            (long)_clock.Elapsed.TotalMilliseconds, outcome.Error, outcome.ResumedFromEpoch, outcome.Failure));
         Context.Stop(Self);
     }
 

@@ -16,9 +16,9 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
     readonly string _workerName;
     readonly IReadOnlyList<string> _slotDevices;
     readonly string? _checkpointRoot;
-    readonly Dictionary<IActorRef, int> _slotByTrial = new();
-    readonly Dictionary<(string SweepId, int TrialId, int Attempt), IActorRef> _trials = new();
-    readonly Dictionary<IActorRef, AssignTrial> _assignments = new();
+    /// <summary>One record per running attempt: its trial actor, what it runs and the slot it holds.</summary>
+    readonly Dictionary<IActorRef, RunningAttempt> _running = new();
+    sealed record RunningAttempt(AssignTrial Assignment, int Slot);
     SlotMeter _slotMeter = null!;
     bool _requestInFlight;
     bool _draining;
@@ -55,7 +55,8 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         });
         Receive<CancelTrial>(c =>
         {
-            if (_trials.TryGetValue((c.SweepId, c.TrialId, c.Attempt), out var trial)) trial.Tell(c);
+            foreach (var (trial, run) in _running)
+                if (run.Assignment is var a && a.SweepId == c.SweepId && a.TrialId == c.TrialId && a.Attempt == c.Attempt) trial.Tell(c);
         });
         Receive<Terminated>(t => SlotFreed(t.ActorRef));
         Receive<DrainWorker>(_ => Drain());
@@ -70,23 +71,21 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         _draining = true;
         Timers.Cancel(nameof(RequestTimedOut));
         int returned = 0;
-        foreach (var (trial, a) in _assignments.ToList())
+        foreach (var (trial, (a, _)) in _running.ToList())
         {
             a.Coordinator.Tell(new TrialReturned(a.SweepId, a.TrialId, a.Attempt, $"worker {_workerName} left the cluster"));
             Context.Unwatch(trial);
             Context.Stop(trial);
             returned++;
         }
-        _assignments.Clear();
-        _slotByTrial.Clear();
-        _trials.Clear();
+        _running.Clear();
         _slotMeter.Busy = 0;
         Sender.Tell(new WorkerDrained(returned));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    int FreeSlots => _slotDevices.Count - _slotByTrial.Count;
+    int FreeSlots => _slotDevices.Count - _running.Count;
 
     protected override void PreStart()
     {
@@ -106,7 +105,7 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
 
     void Start(AssignTrial assignment)
     {
-        var slot = _draining ? -1 : Enumerable.Range(0, _slotDevices.Count).Except(_slotByTrial.Values).FirstOrDefault(-1);
+        var slot = _draining ? -1 : Enumerable.Range(0, _slotDevices.Count).Except(_running.Values.Select(r => r.Slot)).FirstOrDefault(-1);
         if (slot < 0)
         {
             // More work than slots can only come from a coordinator that lost track: hand the attempt back.
@@ -117,18 +116,14 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
         var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot], _checkpointRoot),
             $"trial-{assignment.SweepId}-{assignment.TrialId}-{assignment.Attempt}");
         Context.Watch(trial);
-        _slotByTrial[trial] = slot;
-        _assignments[trial] = assignment;
-        _trials[(assignment.SweepId, assignment.TrialId, assignment.Attempt)] = trial;
-        _slotMeter.Busy = _slotByTrial.Count;
+        _running[trial] = new RunningAttempt(assignment, slot);
+        _slotMeter.Busy = _running.Count;
     }
 
     void SlotFreed(IActorRef trial)
     {
-        _slotByTrial.Remove(trial);
-        _assignments.Remove(trial);
-        foreach (var key in _trials.Where(p => p.Value.Equals(trial)).Select(p => p.Key).ToList()) _trials.Remove(key);
-        _slotMeter.Busy = _slotByTrial.Count;
+        _running.Remove(trial);
+        _slotMeter.Busy = _running.Count;
         AskForWork();
     }
 }

@@ -8,15 +8,16 @@ using LstmSweep.Core.Sweeps;
 namespace LstmSweep.Cluster.Hosting;
 
 /// <summary>
-/// `lstmsweep run`: the coordinator and a worker with local slots in one process, on one database. The same actors a
-/// cluster runs, wired together directly. Journal events of the sweep stream out through <see cref="Events"/>.
+/// `lstmsweep run`: the sweep manager (owning this one sweep), its coordinator and a worker with local slots in one
+/// process, on one database. The same actors and the same routing a cluster runs: the worker pulls from the manager.
+/// Journal events of the sweep stream out through <see cref="Events"/>.
 /// </summary>
 public sealed class EmbeddedSweep : IAsyncDisposable
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
     readonly ActorSystem _system;
-    readonly IActorRef _coordinator;
+    readonly IActorRef _manager;
     readonly IReadOnlyList<string> _slotDevices;
     readonly Channel<ISweepEvent> _events = Channel.CreateUnbounded<ISweepEvent>(new UnboundedChannelOptions { SingleReader = true });
     IActorRef? _worker;
@@ -37,26 +38,26 @@ public sealed class EmbeddedSweep : IAsyncDisposable
         _system = SweepSystem.Create(database);
         var listener = _system.ActorOf(Props.Create(() => new EventRelay(sweepId, _events.Writer)), "progress");
         _system.EventStream.Subscribe(listener, typeof(ISweepEvent));
-        _coordinator = _system.ActorOf(SweepCoordinator.Props(sweepId), "sweep-" + sweepId);
+        _manager = _system.ActorOf(SweepManager.Props(embeddedSweep: sweepId), "sweep-manager");
     }
 
     public static EmbeddedSweep Open(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices, string? checkpointRoot)
         => new(database, sweepId, slotDevices, checkpointRoot);
 
     /// <summary>The sweep as the coordinator knows it (after recovery from the journal).</summary>
-    public Task<SweepState> StateAsync() => _coordinator.Ask<SweepState>(new GetSweepState(SweepId), AskTimeout);
+    public Task<SweepState> StateAsync() => _manager.Ask<SweepState>(new GetSweepState(SweepId), AskTimeout);
 
     public async Task SubmitAsync(SweepSubmitted header, IReadOnlyList<TrialScheduled> trials)
     {
-        await _coordinator.Ask<SweepAccepted>(new SubmitSweep(header, trials), AskTimeout);
+        await _manager.Ask<SweepAccepted>(new SubmitSweep(header, trials), AskTimeout);
         StartWorker();
     }
 
     /// <summary>Starts the local worker: from here on trials run.</summary>
     public void StartWorker()
-        => _worker ??= _system.ActorOf(WorkerAgent.Props(_coordinator, $"{Environment.MachineName}/{Environment.ProcessId}", _slotDevices, _checkpointRoot), "worker");
+        => _worker ??= _system.ActorOf(WorkerAgent.Props(_manager, $"{Environment.MachineName}/{Environment.ProcessId}", _slotDevices, _checkpointRoot), "worker");
 
-    public Task CancelAsync() => _coordinator.Ask<SweepAccepted>(new CancelSweep(SweepId), AskTimeout);
+    public Task CancelAsync() => _manager.Ask<SweepAccepted>(new CancelSweep(SweepId), AskTimeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,7 @@ public static class SweepSystem
             serialization-bindings {
               "LstmSweep.Core.Sweeps.ISweepEvent, LstmSweep.Core" = lstmsweep
               "LstmSweep.Cluster.Protocol.ISweepProtocol, LstmSweep.Cluster" = lstmsweep
+              "LstmSweep.Cluster.Persistence.Stored.IStoredSnapshot, LstmSweep.Cluster" = lstmsweep
             }
             serialization-identifiers {
               "{{typeof(SweepSerializer).AssemblyQualifiedName}}" = {{SweepSerializer.SerializerId}}
@@ -32,6 +33,9 @@ public static class SweepSystem
           }
           coordinated-shutdown.run-by-clr-shutdown-hook = off
         }
+        # A coordinator saves a snapshot of its sweep's state after this many events (0: never), so recovery
+        # replays at most this many events after the newest snapshot; the manager likewise for the sweeps it owns.
+        lstmsweep.snapshot-every = {{Actors.SweepCoordinator.DefaultSnapshotEvery}}
         """);
 
     public static ActorSystem Create(DatabaseTarget database, Config? extra = null)

@@ -2,14 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Akka.Actor;
 using Akka.Serialization;
+using LstmSweep.Cluster.Persistence.Stored;
 using LstmSweep.Cluster.Protocol;
-using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Cluster.Persistence;
 
 /// <summary>
-/// JSON with explicit, versioned manifests for journal events and protocol messages. The manifest names (not CLR type
-/// names) are what the journal stores, so types can be renamed or moved freely; a field may be added, never renamed.
+/// JSON with explicit, versioned manifests. Journal events and snapshots are written as the DTOs of
+/// <see cref="JournalSchema"/> (the journal's own schema, never a Core record by reflection) and every manifest ever
+/// written reads back; protocol messages (never stored) are written as they are. The manifest names (not CLR type
+/// names) are what is stored, so types can be renamed or moved freely; a field may be added, never renamed.
 /// </summary>
 public sealed class SweepSerializer : SerializerWithStringManifest
 {
@@ -17,15 +19,6 @@ public sealed class SweepSerializer : SerializerWithStringManifest
 
     static readonly Dictionary<string, Type> TypesByManifest = new()
     {
-        ["sweep-submitted.v1"] = typeof(SweepSubmitted),
-        ["trial-scheduled.v1"] = typeof(TrialScheduled),
-        ["trial-started.v1"] = typeof(TrialStarted),
-        ["epoch-reported.v1"] = typeof(EpochReported),
-        ["trial-finished.v1"] = typeof(TrialFinished),
-        ["trial-requeued.v1"] = typeof(TrialRequeued),
-        ["trial-promoted.v1"] = typeof(TrialPromoted),
-        ["sweep-cancel-requested.v1"] = typeof(SweepCancelRequested),
-        ["sweep-finished.v1"] = typeof(SweepFinished),
         ["submit-sweep.v1"] = typeof(SubmitSweep),
         ["sweep-accepted.v1"] = typeof(SweepAccepted),
         ["cancel-sweep.v1"] = typeof(CancelSweep),
@@ -40,6 +33,7 @@ public sealed class SweepSerializer : SerializerWithStringManifest
         ["trial-result.v1"] = typeof(TrialResult),
         ["sweep-registered.v1"] = typeof(SweepRegistered),
         ["sweep-unknown.v1"] = typeof(SweepUnknown),
+        ["sweep-work-status.v1"] = typeof(SweepWorkStatus),
         ["drain-worker.v1"] = typeof(DrainWorker),
         ["worker-drained.v1"] = typeof(WorkerDrained),
     };
@@ -61,16 +55,22 @@ public sealed class SweepSerializer : SerializerWithStringManifest
     public override int Identifier => SerializerId;
 
     public override string Manifest(object o)
-        => ManifestsByType.TryGetValue(o.GetType(), out var manifest)
-            ? manifest
+        => JournalSchema.ToStored(o) is { } stored ? stored.Manifest
+            : ManifestsByType.TryGetValue(o.GetType(), out var manifest) ? manifest
             : throw new ArgumentException($"{o.GetType()} has no manifest in {nameof(SweepSerializer)}; add one");
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
+    public override byte[] ToBinary(object obj)
+        => JournalSchema.ToStored(obj) is { } stored
+            ? JsonSerializer.SerializeToUtf8Bytes(stored.Stored, stored.Stored.GetType(), _options)
+            : JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), _options);
 
     public override object FromBinary(byte[] bytes, string manifest)
-        => TypesByManifest.TryGetValue(manifest, out var type)
-            ? JsonSerializer.Deserialize(bytes, type, _options)!
+        => JournalSchema.Readers.TryGetValue(manifest, out var read) ? read(bytes, _options)
+            : TypesByManifest.TryGetValue(manifest, out var type) ? JsonSerializer.Deserialize(bytes, type, _options)!
             : throw new System.Runtime.Serialization.SerializationException($"unknown manifest '{manifest}': written by a newer LstmSweep?");
+
+    /// <summary>The options every row is written and read with (for tests and tools that read rows themselves).</summary>
+    public static JsonSerializerOptions StoredJsonOptions(ExtendedActorSystem system) => new SweepSerializer(system)._options;
 
     /// <summary>Actor refs travel as their serialization path and resolve on the receiving system.</summary>
     sealed class ActorRefConverter(ExtendedActorSystem system) : JsonConverter<IActorRef>

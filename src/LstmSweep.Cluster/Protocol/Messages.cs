@@ -60,12 +60,18 @@ public sealed record TrialEpoch(string SweepId, int TrialId, int Attempt, EpochM
 
 public sealed record TrialResult(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
-    long DurationMs, string? Error, int ResumedFromEpoch = 0) : ISweepProtocol;
+    long DurationMs, string? Error, int ResumedFromEpoch = 0, FailureKind? Failure = null) : ISweepProtocol;
 
 // ---- The cluster's sweep manager (a singleton on the coordinator nodes) --------------------------------------------
 
 /// <summary>The manager's own journal (persistence id "sweep-manager"): a sweep it owns, to recover after a restart.</summary>
 public sealed record SweepRegistered(string SweepId) : ISweepProtocol;
+
+/// <summary>
+/// A coordinator tells its manager whether a worker asking now could get a trial from its sweep: after recovery, and
+/// whenever that changes. The manager routes work requests by it, without following the sweep's events itself.
+/// </summary>
+public sealed record SweepWorkStatus(string SweepId, bool HasWork) : ISweepProtocol;
 
 /// <summary>The answer to a command for a sweep the manager does not know.</summary>
 public sealed record SweepUnknown(string SweepId) : ISweepProtocol;

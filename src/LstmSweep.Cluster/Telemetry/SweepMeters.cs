@@ -7,9 +7,6 @@ using static LstmSweep.Cluster.Telemetry.LstmSweepMetrics;
 
 namespace LstmSweep.Cluster.Telemetry;
 
-/// <summary>Why an attempt went back to waiting (label `reason` of lstmsweep_trials_rescheduled_total).</summary>
-public enum RescheduleReason { WorkerLost, FailedRetry, Interrupted, Returned }
-
 /// <summary>
 /// The numbers one sweep's coordinator exports, read by the observable instruments of <see cref="LstmSweepMetrics"/>.
 /// Counters count what this coordinator did live (not what it replayed on recovery), so a coordinator that moves to
@@ -19,7 +16,7 @@ public enum RescheduleReason { WorkerLost, FailedRetry, Interrupted, Returned }
 public sealed class SweepMeter
 {
     internal long Started, Completed, Failed, Cancelled, Pruned, Epochs;
-    internal readonly long[] Rescheduled = new long[Enum.GetValues<RescheduleReason>().Length];
+    internal readonly long[] Rescheduled = new long[Enum.GetValues<RequeueReason>().Length];
     volatile SweepState? _state;
     volatile Snapshot? _snapshot;
     readonly Func<int> _mailbox;
@@ -36,7 +33,7 @@ public sealed class SweepMeter
 
     public void TrialStarted() => Interlocked.Increment(ref Started);
     public void EpochReported() => Interlocked.Increment(ref Epochs);
-    public void TrialRescheduled(RescheduleReason reason) => Interlocked.Increment(ref Rescheduled[(int)reason]);
+    public void TrialRescheduled(RequeueReason reason) => Interlocked.Increment(ref Rescheduled[(int)reason]);
 
     /// <summary>A trial's final result: counted by status, and its duration (when it ran) into the histogram.</summary>
     public void TrialFinished(TrialStatus status, long durationMs)
@@ -46,7 +43,7 @@ public sealed class SweepMeter
             case TrialStatus.Complete: Interlocked.Increment(ref Completed); break;
             case TrialStatus.Failed: Interlocked.Increment(ref Failed); break;
             case TrialStatus.Cancelled: Interlocked.Increment(ref Cancelled); break;
-            case TrialStatus.Pruned: Interlocked.Increment(ref Pruned); break;
+            case TrialStatus.Pruned or TrialStatus.Paused: Interlocked.Increment(ref Pruned); break; // stopped or paused at a rung
         }
         if (durationMs > 0)
             TrialDurationSeconds.Record(durationMs / 1000.0, Tag("sweep", SweepId), Tag("status", status.ToName()));
@@ -122,16 +119,11 @@ public static class SweepMeters
         => Exported().Select(s => new Measurement<long>(value(s), Tag("sweep", s.SweepId)));
 
     internal static IEnumerable<Measurement<long>> Rescheduled()
-        => Exported().SelectMany(s => Enum.GetValues<RescheduleReason>().Select(r => new Measurement<long>(
+        => Exported().SelectMany(s => Enum.GetValues<RequeueReason>().Select(r => new Measurement<long>(
             Interlocked.Read(ref s.Rescheduled[(int)r]), Tag("sweep", s.SweepId), Tag("reason", ReasonName(r)))));
 
-    public static string ReasonName(RescheduleReason reason) => reason switch
-    {
-        RescheduleReason.WorkerLost => "worker_lost",
-        RescheduleReason.FailedRetry => "failed_retry",
-        RescheduleReason.Interrupted => "interrupted",
-        _ => "returned",
-    };
+    /// <summary>The label value: the reason's stored name (worker_lost, failed_retry, interrupted, returned).</summary>
+    public static string ReasonName(RequeueReason reason) => reason.ToName();
 
     internal static IEnumerable<Measurement<long>> Gauge(Func<SweepMeter.Snapshot, int> value)
         => Exported().Select(s => new Measurement<long>(value(s.Now), Tag("sweep", s.SweepId)));

@@ -79,7 +79,7 @@ public sealed class TpeSampler : ISampler
     /// <summary>The trials that count, best first (see the remarks); ties go to the lower trial number.</summary>
     List<TrialObservation> RankedObservations(IReadOnlyList<TrialObservation> history) =>
         history
-            .Where(o => o.Status is TrialStatus.Complete or TrialStatus.Pruned && o.Objective is double v && double.IsFinite(v))
+            .Where(o => o.Status is TrialStatus.Complete or TrialStatus.Pruned or TrialStatus.Paused && o.Objective is double v && double.IsFinite(v))
             .OrderBy(o => o.Status == TrialStatus.Complete ? 0 : 1)
             .ThenByDescending(o => objective.Score(o.Objective!.Value))
             .ThenBy(o => o.TrialNumber)

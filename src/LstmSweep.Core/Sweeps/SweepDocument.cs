@@ -85,9 +85,14 @@ public sealed record TrialDocument(
     int Attempts,
     string? Error,
     long Seed,
-    int ResumedFromEpoch)
+    int ResumedFromEpoch,
+    string? Failure = null,
+    int FailedAttempts = 0,
+    int LostAttempts = 0)
 {
+    /// <summary><c>failure</c>: why a failed trial failed (error, non_finite_loss, worker_lost); <c>failed_attempts</c>
+    /// and <c>lost_attempts</c>: the attempts spent from its <c>retries</c>.</summary>
     public static TrialDocument From(TrialState t) => new(
         t.TrialId, ConfigDocument.From(t.Config), t.Status.ToName(), t.Accuracy, t.Loss, t.EpochsRun, t.DurationMs,
-        t.Attempts, t.Error, t.Seed, t.ResumedFromEpoch);
+        t.Attempts, t.Error, t.Seed, t.ResumedFromEpoch, t.Failure?.ToName(), t.FailedAttempts, t.LostAttempts);
 }

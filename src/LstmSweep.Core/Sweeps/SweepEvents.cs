@@ -30,13 +30,21 @@ public sealed record TrialStarted(string SweepId, int TrialId, int Attempt, stri
 public sealed record EpochReported(
     string SweepId, int TrialId, int Attempt, int Epoch, double Loss, double Accuracy, double TrainLoss) : ISweepEvent;
 
-/// <summary>An attempt ended: complete, failed (with the reason), cancelled, or pruned by the scheduler.</summary>
+/// <summary>
+/// An attempt ended: complete, failed (<paramref name="Failure"/> says why, <paramref name="Error"/> in words),
+/// cancelled, pruned or paused by the scheduler. Also ends a paused trial as pruned when the sweep ends without
+/// promoting it (then <paramref name="Attempt"/> is its last attempt's).
+/// </summary>
 public sealed record TrialFinished(
     string SweepId, int TrialId, int Attempt, TrialStatus Status, double? Loss, double? Accuracy, int EpochsRun,
-    long DurationMs, string? Error, DateTimeOffset At, int ResumedFromEpoch = 0) : ISweepEvent;
+    long DurationMs, string? Error, DateTimeOffset At, int ResumedFromEpoch = 0, FailureKind? Failure = null) : ISweepEvent;
 
-/// <summary>A running attempt was lost (its process died, or it was interrupted) and the trial waits again.</summary>
-public sealed record TrialRequeued(string SweepId, int TrialId, int Attempt, string Reason) : ISweepEvent;
+/// <summary>
+/// A running attempt went back to waiting: <paramref name="Kind"/> says why (and whether it counts against the trial's
+/// retries), <paramref name="Reason"/> says it in words for people.
+/// </summary>
+public sealed record TrialRequeued(
+    string SweepId, int TrialId, int Attempt, string Reason, RequeueReason Kind = RequeueReason.Returned) : ISweepEvent;
 
 /// <summary>
 /// ASHA (pause variant) promoted a trial it had paused at a rung: it waits for a slot again and resumes from its

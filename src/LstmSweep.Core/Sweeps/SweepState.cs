@@ -20,9 +20,18 @@ public sealed record TrialState(
     string? Worker,
     EpochMetrics? LastEpoch,
     DateTimeOffset? StartedAt = null,
-    int ResumedFromEpoch = 0)
+    int ResumedFromEpoch = 0,
+    int FailedAttempts = 0,
+    int LostAttempts = 0,
+    FailureKind? Failure = null)
 {
     public bool IsFinished => Status is TrialStatus.Complete or TrialStatus.Failed or TrialStatus.Cancelled or TrialStatus.Pruned;
+
+    /// <summary>Finished, or paused at a rung: nothing runs it unless the scheduler promotes it.</summary>
+    public bool IsSettled => IsFinished || Status == TrialStatus.Paused;
+
+    /// <summary>Attempts that count against the spec's <c>retries</c>: failed (and retried) or lost with a worker.</summary>
+    public int SpentAttempts => FailedAttempts + LostAttempts;
 }
 
 /// <summary>
@@ -45,6 +54,15 @@ public sealed record SweepState(
     SweepSpec? Spec = null,
     int PlannedTrials = 0)
 {
+    /// <summary>
+    /// The scheduler's state, folded from the epoch reports of current attempts and the promotions, in journal order
+    /// (so a replayed state reaches the same rungs, and so the same decisions).
+    /// </summary>
+    public RungState Rungs { get; init; } = RungState.Empty;
+
+    /// <summary>The spec's scheduler (fifo for a sweep without a spec): pure, rebuilt from the spec.</summary>
+    public ITrialScheduler Scheduler() => Spec is { } spec ? SweepSearch.For(spec).Scheduler : FifoScheduler.Instance;
+
     public static SweepState Empty(string sweepId) => new(
         sweepId, "", null, Objective.Accuracy, SearchStrategy.Grid, 0, "", SweepStatus.Running, false, null, null,
         ImmutableSortedDictionary<int, TrialState>.Empty);
@@ -70,24 +88,34 @@ public sealed record SweepState(
             Status = TrialStatus.Running, Attempts = t.Attempt, Worker = t.Worker, LastEpoch = null, EpochsRun = 0,
             StartedAt = t.At,
         }),
-        EpochReported r => UpdateAttempt(r.TrialId, r.Attempt, trial => trial with
+        EpochReported r when IsCurrentAttempt(r.TrialId, r.Attempt) => Update(r.TrialId, trial => trial with
         {
             LastEpoch = new EpochMetrics(r.Epoch, r.Loss, r.Accuracy, r.TrainLoss), EpochsRun = r.Epoch,
-        }),
+        }) with
+        {
+            Rungs = Scheduler().Report(Rungs, new EpochObservation(r.TrialId, r.Epoch, Objective == Objective.Accuracy ? r.Accuracy : r.Loss)).State,
+        },
         TrialFinished { Status: TrialStatus.Cancelled } c when Trials.TryGetValue(c.TrialId, out var w) && w.Status == TrialStatus.Waiting
             => Update(c.TrialId, trial => trial with { Status = TrialStatus.Cancelled, Error = c.Error }),
+        // A paused trial the sweep ended without promoting: pruned at the rung it paused at, its metrics kept.
+        TrialFinished { Status: TrialStatus.Pruned } end when Trials.TryGetValue(end.TrialId, out var p) && p.Status == TrialStatus.Paused && p.Attempts == end.Attempt
+            => Update(end.TrialId, trial => trial with { Status = TrialStatus.Pruned, Error = end.Error }),
         TrialFinished f => UpdateAttempt(f.TrialId, f.Attempt, trial => trial with
         {
             Status = f.Status, Loss = f.Loss, Accuracy = f.Accuracy, EpochsRun = f.EpochsRun, DurationMs = f.DurationMs,
-            Error = f.Error, ResumedFromEpoch = f.ResumedFromEpoch,
+            Error = f.Error, ResumedFromEpoch = f.ResumedFromEpoch, Failure = f.Status == TrialStatus.Failed ? f.Failure ?? FailureKind.Error : null,
         }),
         TrialRequeued q => UpdateAttempt(q.TrialId, q.Attempt, trial => trial with
         {
             Status = TrialStatus.Waiting, Error = q.Reason, Worker = null, LastEpoch = null, EpochsRun = 0,
+            FailedAttempts = trial.FailedAttempts + (q.Kind == RequeueReason.FailedRetry ? 1 : 0),
+            LostAttempts = trial.LostAttempts + (q.Kind == RequeueReason.WorkerLost ? 1 : 0),
         }),
-        TrialPromoted p => Update(p.TrialId, trial => trial.Status == TrialStatus.Pruned
-            ? trial with { Status = TrialStatus.Waiting, Error = null, Worker = null, LastEpoch = null }
-            : trial),
+        TrialPromoted p when Trials.TryGetValue(p.TrialId, out var paused) && paused.Status == TrialStatus.Paused => Update(p.TrialId,
+            trial => trial with { Status = TrialStatus.Waiting, Error = null, Worker = null, LastEpoch = null }) with
+        {
+            Rungs = Scheduler().Promote(Rungs, new TrialPromotion(p.TrialId)),
+        },
         SweepCancelRequested => this with { CancelRequested = true },
         SweepFinished f => this with { Status = f.Status, FinishedAt = f.At },
         _ => this,
@@ -109,13 +137,22 @@ public sealed record SweepState(
     /// <summary>Every trial the sweep plans has been scheduled and has finished (samplers like TPE schedule as they go).</summary>
     public bool AllTrialsFinished => Trials.Count > 0 && Trials.Count >= PlannedTrials && Trials.Values.All(t => t.IsFinished);
 
+    /// <summary>Every planned trial is scheduled and finished or paused: unless the scheduler promotes one, the sweep ends.</summary>
+    public bool AllTrialsSettled => Trials.Count > 0 && Trials.Count >= PlannedTrials && Trials.Values.All(t => t.IsSettled);
+
+    /// <summary>Whether a worker asking now could get a trial: waiting trials, or (TPE) trials still to be suggested.</summary>
+    public bool HasWork => IsSubmitted && !IsFinished && !CancelRequested && (WaitingTrials.Any() || TrialsNotYetScheduled > 0);
+
+    /// <summary>Trials paused at a rung, waiting for a promotion.</summary>
+    public IEnumerable<TrialState> PausedTrials => Trials.Values.Where(t => t.Status == TrialStatus.Paused);
+
     /// <summary>How many more trials the sampler may still suggest.</summary>
     public int TrialsNotYetScheduled => Math.Max(0, PlannedTrials - Trials.Count);
 
     /// <summary>What the sampler learns from: every scheduled trial, with its objective once it has one.</summary>
     public IReadOnlyList<Search.TrialObservation> History()
         => Trials.Values.Select(t => new Search.TrialObservation(t.TrialId, t.Config, t.Status,
-            t.Status is TrialStatus.Complete or TrialStatus.Pruned ? ObjectiveOf(t) : null)).ToList();
+            t.Status is TrialStatus.Complete or TrialStatus.Pruned or TrialStatus.Paused ? ObjectiveOf(t) : null)).ToList();
 
     public int Count(TrialStatus status) => Trials.Values.Count(t => t.Status == status);
 

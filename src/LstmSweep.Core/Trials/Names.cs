@@ -35,6 +35,16 @@ public static class Names
     {
         (TrialStatus.Waiting, "waiting"), (TrialStatus.Running, "running"), (TrialStatus.Complete, "complete"),
         (TrialStatus.Failed, "failed"), (TrialStatus.Cancelled, "cancelled"), (TrialStatus.Pruned, "pruned"),
+        (TrialStatus.Paused, "paused"),
+    };
+
+    static readonly (FailureKind Value, string Name)[] FailureKinds =
+        { (FailureKind.Error, "error"), (FailureKind.NonFiniteLoss, "non_finite_loss"), (FailureKind.WorkerLost, "worker_lost") };
+
+    static readonly (RequeueReason Value, string Name)[] RequeueReasons =
+    {
+        (RequeueReason.WorkerLost, "worker_lost"), (RequeueReason.FailedRetry, "failed_retry"),
+        (RequeueReason.Interrupted, "interrupted"), (RequeueReason.Returned, "returned"),
     };
 
     static readonly (SweepStatus Value, string Name)[] SweepStatuses =
@@ -67,6 +77,8 @@ public static class Names
     public static string ToName(this SweepStatus value) => SweepStatuses.First(t => t.Value == value).Name;
     public static string ToName(this SearchStrategy value) => Strategies.First(s => s.Value == value).Name;
     public static string ToName(this Objective value) => Objectives.First(o => o.Value == value).Name;
+    public static string ToName(this FailureKind value) => FailureKinds.First(f => f.Value == value).Name;
+    public static string ToName(this RequeueReason value) => RequeueReasons.First(r => r.Value == value).Name;
     public static string ToName(this SchedulerKind value) => Schedulers.First(s => s.Value == value).Name;
 
     public static bool TryParseMergeMode(string? name, out MergeMode value) => TryParse(MergeModes, name, out value);
@@ -75,6 +87,8 @@ public static class Names
     public static bool TryParseSweepStatus(string? name, out SweepStatus value) => TryParse(SweepStatuses, name, out value);
     public static bool TryParseStrategy(string? name, out SearchStrategy value) => TryParse(Strategies, name, out value);
     public static bool TryParseObjective(string? name, out Objective value) => TryParse(Objectives, name, out value);
+    public static bool TryParseFailureKind(string? name, out FailureKind value) => TryParse(FailureKinds, name, out value);
+    public static bool TryParseRequeueReason(string? name, out RequeueReason value) => TryParse(RequeueReasons, name, out value);
     public static bool TryParseScheduler(string? name, out SchedulerKind value) => TryParse(Schedulers, name, out value);
 
     static bool TryParse<T>((T Value, string Name)[] table, string? name, out T value) where T : struct

@@ -92,6 +92,35 @@ public enum TrialStatus
     /// trial, never a failure. Last, so the numbers of the older statuses stay as they were.
     /// </summary>
     Pruned,
+    /// <summary>
+    /// ASHA's pause variant: stopped at a rung with its checkpoint kept, waiting for a promotion (then it waits for a
+    /// slot again). Not finished: a sweep ends with none paused (those never promoted end pruned). Last, as above.
+    /// </summary>
+    Paused,
+}
+
+/// <summary>Why an attempt failed, as the one who saw it says (never read back from the error text).</summary>
+public enum FailureKind
+{
+    /// <summary>An exception or a worker error: it may not repeat, so the trial may be retried.</summary>
+    Error,
+    /// <summary>The loss became NaN or infinite: the same seed and config reach it again, so it is never retried.</summary>
+    NonFiniteLoss,
+    /// <summary>Its worker was lost more often than the trial's retries allow.</summary>
+    WorkerLost,
+}
+
+/// <summary>Why a running attempt went back to waiting (label `reason` of lstmsweep_trials_rescheduled_total).</summary>
+public enum RequeueReason
+{
+    /// <summary>Its worker died or left the cluster unannounced: counts against the trial's retries.</summary>
+    WorkerLost,
+    /// <summary>It failed with an error that may not repeat: counts against the trial's retries.</summary>
+    FailedRetry,
+    /// <summary>The coordinator stopped while it ran (found running on recovery): not the trial's fault.</summary>
+    Interrupted,
+    /// <summary>Its worker handed it back (no free slot, or leaving the cluster): not the trial's fault.</summary>
+    Returned,
 }
 
 public enum SweepStatus
