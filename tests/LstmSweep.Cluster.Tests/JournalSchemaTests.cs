@@ -88,7 +88,7 @@ public sealed class JournalSchemaTests() : SqliteJournalTestKit("lstmsweep-schem
         var submitted = Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v1"));
         var spec = submitted.Spec!;
         Assert.Equal((SchedulerKind.Asha, true, 2, 9), (spec.Scheduler, spec.Asha!.PauseAtRungs, spec.Retries, spec.Asha.MaxEpochs));
-        Assert.Equal([4, 5, 6, 7], spec.Space.Units.Values!);
+        Assert.Equal([4, 5, 6, 7], spec.Space.Get(Hyperparameters.Units).Values!);
         Assert.Equal(4, Samplers.TrialCount(spec));
 
         var finished = Assert.IsType<TrialFinished>(GoldenRows.Read(Sys, "trial-finished.v1"));

@@ -17,7 +17,7 @@ public static class JournalSchema
     public static (string Manifest, object Stored)? ToStored(object value) => value switch
     {
         SweepSubmitted e => ("sweep-submitted.v2", StoredSweepSubmitted.From(e)),
-        TrialScheduled e => ("trial-scheduled.v1", StoredTrialScheduled.From(e)),
+        TrialScheduled e => ("trial-scheduled.v2", StoredTrialScheduled.From(e)),
         TrialStarted e => ("trial-started.v1", StoredTrialStarted.From(e)),
         EpochReported e => ("epoch-reported.v1", StoredEpochReported.From(e)),
         TrialFinished e => ("trial-finished.v2", StoredTrialFinished.From(e)),
@@ -36,7 +36,9 @@ public static class JournalSchema
         {
             ["sweep-submitted.v1"] = (b, o) => Read<StoredSweepSubmitted>(b, o).ToEvent(),
             ["sweep-submitted.v2"] = (b, o) => Read<StoredSweepSubmitted>(b, o).ToEvent(),
+            // v2: the config holds optimizer, dense_units, init and head; a v1 row reads them as what it trained with.
             ["trial-scheduled.v1"] = (b, o) => Read<StoredTrialScheduled>(b, o).ToEvent(),
+            ["trial-scheduled.v2"] = (b, o) => Read<StoredTrialScheduled>(b, o).ToEvent(),
             ["trial-started.v1"] = (b, o) => Read<StoredTrialStarted>(b, o).ToEvent(),
             ["epoch-reported.v1"] = (b, o) => Read<StoredEpochReported>(b, o).ToEvent(),
             ["trial-finished.v1"] = (b, o) => V1Upcaster.Finished(Read<StoredTrialFinished>(b, o)).ToEvent(),

@@ -20,7 +20,11 @@ public sealed record StoredSpec
     public bool Truncate { get; init; }
     public long Seed { get; init; }
     public Objective Objective { get; init; }
-    public StoredSpace Space { get; init; } = new();
+    /// <summary>
+    /// Key → domain for each hyperparameter the spec gave, in the hyperparameter table's own JSON form
+    /// (<see cref="SearchSpace"/>'s converter), which reads v1 rows: they gave all seven original keys.
+    /// </summary>
+    public SearchSpace Space { get; init; } = SearchSpace.Empty;
     public SchedulerKind Scheduler { get; init; } = SchedulerKind.Fifo;
     public StoredAsha? Asha { get; init; }
     public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
@@ -30,12 +34,12 @@ public sealed record StoredSpec
     public static StoredSpec From(SweepSpec s) => new()
     {
         Name = s.Name, Task = StoredTask.From(s.Task), Strategy = s.Strategy, MaxTrials = s.MaxTrials, Truncate = s.Truncate,
-        Seed = s.Seed, Objective = s.Objective, Space = StoredSpace.From(s.Space), Scheduler = s.Scheduler,
+        Seed = s.Seed, Objective = s.Objective, Space = s.Space, Scheduler = s.Scheduler,
         Asha = s.Asha is { } a ? StoredAsha.From(a) : null, NStartupTrials = s.NStartupTrials,
         CheckpointEvery = s.CheckpointEvery, Retries = s.Retries,
     };
 
-    public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space.ToSpace())
+    public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space)
     {
         Scheduler = Scheduler, Asha = Asha?.ToSettings(), NStartupTrials = NStartupTrials, CheckpointEvery = CheckpointEvery,
         Retries = Retries,
@@ -57,42 +61,6 @@ public sealed record StoredAsha
     };
 
     public AshaSettings ToSettings() => new(MinEpochs, MaxEpochs, ReductionFactor, Brackets, PauseAtRungs);
-}
-
-/// <summary>One hyperparameter's domain: its values, or (values null) a range.</summary>
-public sealed record StoredDomain<T>
-{
-    public IReadOnlyList<T>? Values { get; init; }
-    public T? Min { get; init; }
-    public T? Max { get; init; }
-    public bool Log { get; init; }
-
-    public static StoredDomain<T> From(ParameterDomain<T> d) => new() { Values = d.Values, Min = d.Min, Max = d.Max, Log = d.Log };
-
-    public ParameterDomain<T> ToDomain() => new(Values, Min, Max, Log);
-}
-
-/// <summary>The search space: one property per hyperparameter (see <see cref="StoredTrialConfig"/> for the same list).</summary>
-public sealed record StoredSpace
-{
-    public StoredDomain<int> Units { get; init; } = new();
-    public StoredDomain<MergeMode> MergeMode { get; init; } = new();
-    public StoredDomain<bool> Stateful { get; init; } = new();
-    public StoredDomain<int> Epochs { get; init; } = new();
-    public StoredDomain<double> LearningRate { get; init; } = new();
-    public StoredDomain<int> BatchSize { get; init; } = new();
-    public StoredDomain<int> Layers { get; init; } = new();
-
-    public static StoredSpace From(SearchSpace s) => new()
-    {
-        Units = StoredDomain<int>.From(s.Units), MergeMode = StoredDomain<MergeMode>.From(s.MergeMode),
-        Stateful = StoredDomain<bool>.From(s.Stateful), Epochs = StoredDomain<int>.From(s.Epochs),
-        LearningRate = StoredDomain<double>.From(s.LearningRate), BatchSize = StoredDomain<int>.From(s.BatchSize),
-        Layers = StoredDomain<int>.From(s.Layers),
-    };
-
-    public SearchSpace ToSpace() => new(Units.ToDomain(), MergeMode.ToDomain(), Stateful.ToDomain(), Epochs.ToDomain(),
-        LearningRate.ToDomain(), BatchSize.ToDomain(), Layers.ToDomain());
 }
 
 /// <summary>A task and its options; an option missing from a row reads as the task's default.</summary>
@@ -119,13 +87,28 @@ public sealed record StoredTaskOptions
     public int? Alphabet { get; init; }
     public string? Path { get; init; }
     public int? Features { get; init; }
+    /// <summary>Always written resolved; missing in rows from before the option, whose echo-second drew 0..n_max−1.</summary>
+    public int? NValues { get; init; }
+    /// <summary>Missing in rows from before the option, which held out the last rows.</summary>
+    public ValidationRows? Validation { get; init; }
 
     public static StoredTaskOptions From(TaskOptions o) => new()
     {
         Timesteps = o.Timesteps, SequencesPerEpoch = o.SequencesPerEpoch, EvalSamples = o.EvalSamples, NMax = o.NMax,
         Samples = o.Samples, ValidationSplit = o.ValidationSplit, MinLen = o.MinLen, MaxLen = o.MaxLen, Alphabet = o.Alphabet,
-        Path = o.Path, Features = o.Features,
+        Path = o.Path, Features = o.Features, NValues = o.EchoValues, Validation = o.Validation,
     };
+
+    /// <summary>
+    /// n_values as TaskOptions holds it: left unset when it is the tutorial's default (n_max − 1), so a round trip gives
+    /// back the same options; a row from before the option drew from all n_max values.
+    /// </summary>
+    int? EchoValuesRead()
+    {
+        var nMax = NMax ?? new TaskOptions().NMax;
+        if (NValues is not { } values) return nMax;
+        return values == nMax - 1 ? null : values;
+    }
 
     public TaskOptions ToOptions()
     {
@@ -135,7 +118,7 @@ public sealed record StoredTaskOptions
             Timesteps = Timesteps ?? d.Timesteps, SequencesPerEpoch = SequencesPerEpoch, EvalSamples = EvalSamples ?? d.EvalSamples,
             NMax = NMax ?? d.NMax, Samples = Samples ?? d.Samples, ValidationSplit = ValidationSplit ?? d.ValidationSplit,
             MinLen = MinLen ?? d.MinLen, MaxLen = MaxLen ?? d.MaxLen, Alphabet = Alphabet ?? d.Alphabet, Path = Path,
-            Features = Features,
+            Features = Features, NValues = EchoValuesRead(), Validation = Validation ?? ValidationRows.Last,
         };
     }
 }
