@@ -54,7 +54,9 @@ public static class NodeHost
 
         database.PrepareForWriting();
         database.EnsureReachable();
-        var devices = options.IsWorker ? SlotDevices.For(options.Slots) : null;
+        var plan = options.IsWorker ? SlotDevices.PlanForThisMachine(options.Slots) : null;
+        if (plan?.FallbackNote is { } note) info($"note: {note}");
+        var devices = plan is null ? null : SlotDevices.Apply(plan);
         var node = ClusterNode.Start(options, database, devices);
 
         var up = new TaskCompletionSource();

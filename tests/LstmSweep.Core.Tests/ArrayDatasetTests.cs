@@ -1,10 +1,11 @@
+using LstmSweep.Tests.Shared;
 using LstmSweep.Core.Data;
 
 namespace LstmSweep.Core.Tests;
 
 public sealed class ArrayDatasetTests : IDisposable
 {
-    readonly TempDirectory dir = new();
+    readonly TempFolder dir = new();
 
     public void Dispose() => dir.Dispose();
 

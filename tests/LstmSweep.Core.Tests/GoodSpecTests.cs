@@ -1,3 +1,4 @@
+using LstmSweep.Tests.Shared;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
@@ -144,7 +145,7 @@ public class GoodSpecTests
     [Fact]
     public void Array_data_paths_resolve_against_the_spec_folder_and_become_absolute()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         var data = dir.Write("data/train.csv", "1,2,0\n3,4,1\n5,6,0\n");
         var specPath = dir.Write("spec.yaml", "name: mine\ntask: array\ntask_options: {path: data/train.csv, features: 2}\n");
 
@@ -157,7 +158,7 @@ public class GoodSpecTests
     [Fact]
     public void Array_data_problems_point_at_the_option_they_concern()
     {
-        using var dir = new TempDirectory();
+        using var dir = new TempFolder();
         dir.Write("train.csv", "1,2,3,0\n4,5,6,1\n");
         var specPath = dir.Write("spec.yaml", "name: mine\ntask: array\ntask_options: {path: train.csv, features: 2}\n");
 

@@ -1,3 +1,4 @@
+using LstmSweep.Tests.Shared;
 using System.Diagnostics;
 using LstmSweep.Core.Spec;
 
@@ -90,8 +91,8 @@ public class HostileSpecTests
 /// <summary>The array task's data file: only from allowed folders, only regular files, never quoted back to a submitter.</summary>
 public sealed class DataFileRuleTests : IDisposable
 {
-    readonly TempDirectory allowed = new();
-    readonly TempDirectory elsewhere = new();
+    readonly TempFolder allowed = new();
+    readonly TempFolder elsewhere = new();
 
     static string Spec(string path) => $"name: s\ntask: array\ntask_options: {{path: '{path}'}}\n";
 

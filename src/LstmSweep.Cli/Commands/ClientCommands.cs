@@ -13,7 +13,7 @@ public static class SubmitCommand
     public static Command Create()
     {
         var spec = new Argument<string>("spec") { Description = "The sweep spec (YAML or JSON); array data paths must be absolute" };
-        var wait = new Option<bool>("--wait") { Description = "Wait until the sweep ends; exit 0 completed, 1 failed or cancelled" };
+        var wait = new Option<bool>("--wait") { Description = "Wait until the sweep ends; exit 0 completed, 1 failed, 130 cancelled" };
         var output = CommonOptions.Output();
         var server = ServerOption.Create();
         var command = new Command("submit", "Submit a sweep to a cluster (lstmsweep node) and print its id") { spec, wait, output, server };

@@ -91,7 +91,9 @@ public static class RunCommand
         await using var stopMetrics = metricsServer;
 
         var specText = await File.ReadAllTextAsync(specPath);
-        var devices = SlotDevices.For(slots);
+        var plan = SlotDevices.PlanForThisMachine(slots);
+        if (plan.FallbackNote is { } note) Terminal.Info($"note: {note}");
+        var devices = SlotDevices.Apply(plan);
         var sweepId = resumeId ?? SweepPlan.NewSweepId(spec.Name);
         var checkpointRoot = Path.GetFullPath(checkpointsOption ?? CheckpointDirectories.DefaultRoot(database));
         await using var sweep = EmbeddedSweep.Open(database, sweepId, devices, checkpointRoot);
