@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LstmSweep.Bench;
 using Spectre.Console;
 
-// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|all] [--seeds N] [--slots N]
+// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|reads|all] [--seeds N] [--slots N]
 // Prints each result as it comes and rewrites its section of docs/benchmarks.md.
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 int Option(string name, int fallback) =>
@@ -46,6 +46,16 @@ try
         WriteTable(console, ["events", "without snapshots", "with snapshots"],
             [[result.Events.ToString(), $"{result.WithoutSnapshots.TotalSeconds:F2}s", $"{result.WithSnapshots.TotalSeconds:F2}s"]]);
         WriteSection(report, "recovery", RecoveryBenchmark.Markdown(result));
+    }
+    if (what is "reads" or "all")
+    {
+        console.MarkupLine($"[bold]reads[/]: results and importance on a {ReadBenchmark.Trials}-trial sweep");
+        var configuration = typeof(ReadBenchmark).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Release";
+        var cli = Path.Combine(FindRoot(), "src", "LstmSweep.Cli", "bin", configuration, "net10.0", "lstmsweep.dll");
+        var rows = await ReadBenchmark.RunAsync(work, slots, cli, line => console.WriteLine(line));
+        WriteTable(console, ["what", "in process", "command"], rows.Select(r => new[] { r.What, $"{r.InProcessMs:F0} ms", $"{r.CommandMs:F0} ms" }).ToList());
+        WriteSection(report, "reads", ReadBenchmark.Markdown(rows));
     }
     console.MarkupLine($"wrote {Markup.Escape(report)}");
     return 0;

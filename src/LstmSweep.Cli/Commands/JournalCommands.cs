@@ -28,20 +28,8 @@ static class JournalAccess
         }
         // The journal plugin only retries and logs when it cannot connect: fail at once, with the server's reason.
         database.EnsureReachable();
-        SweepSystem.LogLevel = NodeOptions.Read("log_level")?.ToUpperInvariant() is { } level && NodeOptions.LogLevels.Contains(level) ? level : SweepSystem.LogLevel;
-        // Straight from the journal table, without an actor system (see DirectJournalReader); through the plugin
-        // only when a sweep has a snapshot, which the direct reader does not fold.
-        var direct = new DirectJournalReader(database);
-        if (!await direct.HasSnapshotAsync()) return (ExitCodes.Ok, await read(direct));
-        var system = SweepSystem.Create(database);
-        try
-        {
-            return (ExitCodes.Ok, await read(new PluginSweepReader(new SweepJournalReader(system))));
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        // Straight from the journal table, without an actor system (see DirectJournalReader).
+        return (ExitCodes.Ok, await read(new DirectJournalReader(database)));
     }
 }
 

@@ -10,9 +10,8 @@ namespace LstmSweep.Cluster.Persistence;
 /// `list`, `plot`, `importance` and `report` answer at once. Read-only (SQLite is opened with Mode=ReadOnly, PostgreSQL
 /// is only queried) and safe while a sweep runs: rows are appended by the coordinator and read here in
 /// sequence-number order, so a reader sees a prefix of the journal, the same events the coordinator had persisted.
-/// Reads the plugin's default schema (tables journal and snapshot, columns as the plugin creates them). The
-/// coordinator takes no snapshots today; a sweep that has one is read through the plugin instead
-/// (<see cref="HasSnapshotAsync"/>), so a reader never folds from a journal whose head was replaced by a snapshot.
+/// Reads the plugin's default schema (table journal, columns as the plugin creates them). Snapshots only shorten a
+/// coordinator's recovery: no event is ever deleted, so folding the whole journal gives the coordinator's state.
 /// </summary>
 public sealed class DirectJournalReader(DatabaseTarget database) : ISweepReader
 {
@@ -51,24 +50,6 @@ public sealed class DirectJournalReader(DatabaseTarget database) : ISweepReader
             if (id != Actors.SweepManager.ManagerPersistenceId) ids.Add(id[SweepPrefix.Length..]);
         }
         return ids;
-    }
-
-    /// <summary>Whether any sweep (or this one) has a snapshot; then the plugin's own reader must be used.</summary>
-    public async Task<bool> HasSnapshotAsync(string? sweepId = null, CancellationToken cancel = default)
-    {
-        await using var connection = Open();
-        await using var exists = connection.CreateCommand();
-        exists.CommandText = connection is SqliteConnection
-            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'snapshot'"
-            : "SELECT count(*) FROM information_schema.tables WHERE table_name = 'snapshot'";
-        if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancel)) == 0) return false;
-        await using var command = connection.CreateCommand();
-        command.CommandText = sweepId is null
-            ? "SELECT count(*) FROM snapshot WHERE persistence_id LIKE 'sweep-%' AND persistence_id <> @manager"
-            : "SELECT count(*) FROM snapshot WHERE persistence_id = @id";
-        AddParameter(command, "@manager", Actors.SweepManager.ManagerPersistenceId);
-        AddParameter(command, "@id", SweepPrefix + sweepId);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancel)) > 0;
     }
 
     public async Task<SweepState?> ReadAsync(string sweepId, CancellationToken cancel = default)

@@ -12,7 +12,7 @@ namespace LstmSweep.Cluster.Persistence;
 /// Reads sweeps straight from the journal (no coordinator needed), folding the same events the coordinator wrote into
 /// the same <see cref="SweepState"/>. Safe while another process is still writing the sweep.
 /// </summary>
-public sealed class SweepJournalReader(ActorSystem system)
+public sealed class SweepJournalReader(ActorSystem system) : ISweepReader
 {
     const string SweepPrefix = "sweep-";
     readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
