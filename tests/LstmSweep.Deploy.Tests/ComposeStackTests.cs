@@ -1,4 +1,5 @@
 using System.Text.Json;
+using YamlDotNet.RepresentationModel;
 
 namespace LstmSweep.Deploy.Tests;
 
@@ -15,6 +16,7 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
     readonly ScratchDirectory _scratch = new();
     readonly PostgresServer _postgres = new();
     string? _override;
+    string? _resolved;
 
     [Fact]
     public async Task The_stack_runs_a_sweep_submitted_to_the_coordinator_and_Prometheus_scrapes_every_node()
@@ -23,6 +25,15 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
         var ports = FreePorts.Take(4);
         var (coordinatorHttp, workerHttp) = (ports[1], ports[3]);
         var journal = "postgres:" + _postgres.CreateDatabase("compose");
+        // The stack is docker-compose.yml as docker-compose resolves it (`config`, with LSTMSWEEP_IMAGE naming the
+        // test's image), less the published ports, which host networking refuses; then the override.
+        var resolved = Compose.Config(ImageVariable);
+        Assert.True(resolved.ExitCode == 0, resolved.ToString());
+        var stack = new YamlStream();
+        stack.Load(new StringReader(resolved.Stdout));
+        foreach (var (_, service) in ((YamlMappingNode)((YamlMappingNode)stack.Documents[0].RootNode)["services"]).Children)
+            ((YamlMappingNode)service).Children.Remove(new YamlScalarNode("ports"));
+        using (var writer = new StreamWriter(_resolved = _scratch.File_("docker-compose.resolved.yml"))) stack.Save(writer, assignAnchors: false);
         _override = _scratch.Write("docker-compose.test.yml", $$"""
             # The test's override: host networking (the engine here has no bridge), free ports, the host's PostgreSQL.
             services:
@@ -83,10 +94,7 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
 
     ToolResult ComposeCheck(params string[] args)
     {
-        var all = new List<string> { "-p", _project, "-f", Deployment.ComposePath, "-f", _override! };
-        all.AddRange(args);
-        var result = Tool.Run(DockerFixture.Compose, all, TimeSpan.FromMinutes(3),
-            environment: new Dictionary<string, string> { ["LSTMSWEEP_IMAGE"] = DockerFixture.Image }); // the file's own image variable
+        var result = Tool.Run(DockerFixture.Compose, [.. ProjectArguments(), .. args], TimeSpan.FromMinutes(3), environment: ImageVariable);
         Assert.True(result.ExitCode == 0, result + "\n" + Logs());
         return result;
     }
@@ -94,9 +102,14 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
     string Logs()
     {
         if (_override is null) return "";
-        var logs = Tool.Run(DockerFixture.Compose, ["-p", _project, "-f", Deployment.ComposePath, "-f", _override, "logs", "--no-color", "--tail", "40"]);
+        var logs = Tool.Run(DockerFixture.Compose, [.. ProjectArguments(), "logs", "--no-color", "--tail", "40"]);
         return logs.Stdout + logs.Stderr;
     }
+
+    /// <summary>The file's own image variable, naming the image the fixture built.</summary>
+    static readonly Dictionary<string, string> ImageVariable = new() { ["LSTMSWEEP_IMAGE"] = DockerFixture.Image };
+
+    string[] ProjectArguments() => ["-p", _project, "--project-directory", Deployment.Root, "-f", _resolved!, "-f", _override!];
 
     static string Health(string container) => Inspect(container, "{{.State.Health.Status}}");
     static string Inspect(string container, string format) => Tool.Run(DockerFixture.Docker, "inspect", "-f", format, container).Stdout.Trim();
@@ -104,7 +117,7 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
     public void Dispose()
     {
         if (_override is not null)
-            Tool.Run(DockerFixture.Compose, ["-p", _project, "-f", Deployment.ComposePath, "-f", _override, "down", "-v", "--timeout", "60"], TimeSpan.FromMinutes(2));
+            Tool.Run(DockerFixture.Compose, [.. ProjectArguments(), "down", "-v", "--timeout", "60"], TimeSpan.FromMinutes(2));
         _postgres.Dispose();
         _scratch.Dispose();
     }

@@ -11,7 +11,7 @@ namespace LstmSweep.Deploy.Tests;
 /// </summary>
 public sealed class LocalNuGetFeed : IDisposable
 {
-    readonly HttpListener _listener = new();
+    HttpListener _listener = new();
     readonly string _packages;
     readonly CancellationTokenSource _stop = new();
 
@@ -23,13 +23,25 @@ public sealed class LocalNuGetFeed : IDisposable
             ? folder
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
-    public LocalNuGetFeed()
+    /// <param name="preferredPort">Tried first: the feed's address is a build argument of the restore step, so the
+    /// same address keeps that layer (~2.5 GB of packages) cached from one build to the next.</param>
+    public LocalNuGetFeed(int preferredPort)
     {
         _packages = GlobalPackagesFolder;
         Assert.True(Directory.Exists(_packages), $"no NuGet global packages folder at {_packages}");
-        Port = FreePorts.Take(1)[0];
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        foreach (var port in new[] { preferredPort, FreePorts.Take(1)[0] })
+        {
+            try
+            {
+                _listener = new HttpListener();
+                _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+                _listener.Start();
+                Port = port;
+                break;
+            }
+            catch (HttpListenerException) { _listener.Close(); } // taken: the next
+        }
+        Assert.True(Port != 0, "the NuGet feed found no port");
         _ = Task.Run(ServeAsync);
     }
 
