@@ -46,7 +46,9 @@ public sealed class DockerFixture : IDisposable
         BuildTime = clock.Elapsed;
         Assert.True(build.ExitCode == 0, "the image did not build:\n" + build);
         BuildOutput = build.Stdout + build.Stderr;
-        Tool.Run(Docker, "image", "prune", "-f"); // earlier builds' leftovers (a restore layer is ~2.5 GB); the cache in use stays
+        // The build stage's layers are the cache of the next build (the restore alone is ~2.5 GB) but, in a multi-stage
+        // build, dangling: only leftovers older than a day go.
+        Tool.Run(Docker, "image", "prune", "-f", "--filter", "until=24h");
     }
 
     static List<string> BuildArguments(string nugetSource)
