@@ -94,6 +94,40 @@ public sealed class ArrayDatasetTests : IDisposable
         Assert.Equal([1.5f, -0.2f, 3, 4], data.Values);
     }
 
+    [Fact]
+    public void Json_class_ids_per_output_step_may_outnumber_the_timesteps()
+    {
+        var data = Load("d.json", """{"x": [[1, 2, 3], [4, 5, 6]], "y": [[0, 1, 2, 3], [3, 2, 1, 0]]}""");
+
+        Assert.Equal((2, 3, 4), (data.Samples, data.Timesteps, data.LabelSteps));
+        Assert.Equal([0, 1, 2, 3, 3, 2, 1, 0], data.Labels);
+        Assert.Equal(4, data.Classes);
+    }
+
+    [Fact]
+    public void Json_one_hot_labels_per_output_step_become_class_ids()
+    {
+        var data = Load("d.json", """{"x": [[1, 2], [3, 4]], "y": [[[0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0]]]}""");
+
+        Assert.Equal(2, data.LabelSteps);
+        Assert.Equal([1, 2, 0, 1], data.Labels);
+        Assert.Equal(3, data.Classes);
+    }
+
+    [Theory]
+    [InlineData("""{"x": [1, 2], "y": [[0, 1], [0]]}""", "y[1] is an array with 1 steps but y[0] has 2 output steps")]
+    [InlineData("""{"x": [1, 2], "y": [[0, 1], 1]}""", "y[1] is 1 with 0 steps but y[0] has 2 output steps")]
+    [InlineData("""{"x": [1, 2], "y": [[[0, 1]], [[1]]]}""", "y[1][0] is an array but y[0][0] is a one-hot array of 2 classes")]
+    [InlineData("""{"x": [1, 2], "y": [[[0, 1]], [[1, 1]]]}""", "y[1][0] has more than one 1")]
+    [InlineData("""{"x": [1, 2], "y": [[[0, 1]], [[0, 0]]]}""", "y[1][0] has no 1")]
+    [InlineData("""{"x": [1, 2], "y": [[[0, 1]], [[0, 0.5]]]}""", "y[1][0][1] is 0.5; a one-hot label holds only 0 and 1")]
+    [InlineData("""{"x": [1, 2], "y": [[0, 1], [0, -2]]}""", "y[1][1] is -2; labels must be non-negative")]
+    [InlineData("""{"x": [1, 2], "y": [[], []]}""", "y[0] is empty")]
+    public void Json_sequence_label_problems_are_named(string json, string fragment)
+    {
+        Assert.Contains(fragment, Fails("d.json", json).Message);
+    }
+
     [Theory]
     [InlineData("""{"x": [[1, 2, 3], [1, 2, 3], [1, 2], [1, 2, 3]], "y": [0, 1, 0, 1]}""",
         "x[2] has 2 timesteps but x[0] has 3: every sample needs the same number of timesteps")]

@@ -69,4 +69,15 @@ public class ExampleTests(ITestOutputHelper output)
         Assert.Equal(1.0, results[true]);
         Assert.True(results[false] <= 0.5, $"stateless {results[false]:F3}");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Seed001LearnsFourOutputStepsFromThreeInputSteps(long seed)
+    {
+        var results = Train("seed-001-labels-of-another-length.yaml", seed, epochs: 60);
+        // Per-step accuracy over the 4 scored steps: a model that missed the fourth (memory) step would stay near 0.81.
+        Assert.All(results, r => Assert.True(r.Outcome.Accuracy >= 0.95, $"{r.Outcome.Accuracy:F3}"));
+    }
 }

@@ -3,9 +3,11 @@ namespace LstmSweep.Core.Data;
 /// <summary>
 /// A user's own data for the `array` task, already reshaped to (samples, timesteps, features) by the rules of the
 /// reshaping tutorial: 1D (n) → (n, 1, 1); 2D (n, t) → (n, t, 1) (or (n, t / features, features) when `features` is
-/// given); 3D as given. Values are row-major. Labels are class indices in [0, Classes).
+/// given); 3D as given. Values are row-major. Labels are class indices in [0, Classes), row-major
+/// (Samples, LabelSteps): one per sample (LabelSteps 1) or one per output step (JSON y of shape (n, t_out) ids or
+/// (n, t_out, k) one-hot), where t_out may differ from Timesteps.
 /// </summary>
-public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, int Features, int[] Labels, int Classes)
+public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, int Features, int[] Labels, int Classes, int LabelSteps = 1)
 {
     /// <summary>
     /// Loads and reshapes a CSV or JSON file; throws <see cref="ArrayDataException"/> naming the file, the problem and
@@ -40,14 +42,14 @@ public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, in
     };
 
     /// <summary>The checks both formats share, once the values and labels are read.</summary>
-    internal static ArrayDataset Create(string path, float[] values, int samples, int timesteps, int features, int[] labels)
+    internal static ArrayDataset Create(string path, float[] values, int samples, int timesteps, int features, int[] labels, int labelSteps = 1)
     {
         if (samples < 2)
             throw new ArrayDataException(
                 $"{path}: has {samples} sample{(samples == 1 ? "" : "s")}; at least 2 are needed (some to train on, some to evaluate)");
         // One class would make every prediction trivially right; a binary task is the smallest that means anything.
         var classes = Math.Max(2, labels.Max() + 1);
-        return new ArrayDataset(values, samples, timesteps, features, labels, classes);
+        return new ArrayDataset(values, samples, timesteps, features, labels, classes, labelSteps);
     }
 }
 

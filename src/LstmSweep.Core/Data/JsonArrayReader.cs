@@ -33,10 +33,10 @@ internal static class JsonArrayReader
         var samples = x.GetArrayLength();
         for (var i = 0; i < samples; i++)
             Flatten(path, x[i], $"x[{i}]", $"x[0]", shape, 0, values);
-        var labels = Labels(path, y, samples);
+        var (labels, labelSteps) = Labels(path, y, samples);
         var timesteps = shape.Length > 0 ? shape[0] : 1;
         var featuresPerStep = shape.Length > 1 ? shape[1] : 1;
-        return ArrayDataset.Create(path, values.ToArray(), samples, timesteps, featuresPerStep, labels);
+        return ArrayDataset.Create(path, values.ToArray(), samples, timesteps, featuresPerStep, labels, labelSteps);
     }
 
     static JsonDocument Parse(string path, string text)
@@ -123,19 +123,68 @@ internal static class JsonArrayReader
         return value;
     }
 
-    static int[] Labels(string path, JsonElement y, int samples)
+    /// <summary>
+    /// y as one class id per sample (n), one class id per output step (n, t_out), or one-hot per output step
+    /// (n, t_out, k); y[0] fixes the form and every other sample must match it.
+    /// </summary>
+    static (int[] Labels, int LabelSteps) Labels(string path, JsonElement y, int samples)
     {
         var count = y.GetArrayLength();
         if (count != samples)
             throw new ArrayDataException($"{path}: x has {samples} samples but y has {count} labels: give one label per sample");
-        var labels = new int[count];
+        if (count == 0 || y[0].ValueKind != JsonValueKind.Array)
+            return (Enumerable.Range(0, count).Select(i => ClassId(path, y[i], $"y[{i}]")).ToArray(), 1);
+
+        var steps = y[0].GetArrayLength();
+        if (steps == 0)
+            throw new ArrayDataException($"{path}: y[0] is empty; give at least one label per output step");
+        var oneHot = y[0][0].ValueKind == JsonValueKind.Array;
+        var classes = oneHot ? y[0][0].GetArrayLength() : 0;
+        var labels = new int[count * steps];
         for (var i = 0; i < count; i++)
         {
-            if (y[i].ValueKind != JsonValueKind.Number || !y[i].TryGetInt32(out labels[i]) || labels[i] < 0)
+            if (y[i].ValueKind != JsonValueKind.Array || y[i].GetArrayLength() != steps)
                 throw new ArrayDataException(
-                    $"{path}: y[{i}] is {Describe(y[i])}; labels must be non-negative integer class indices");
+                    $"{path}: y[{i}] is {Describe(y[i])} with {(y[i].ValueKind == JsonValueKind.Array ? y[i].GetArrayLength() : 0)} steps " +
+                    $"but y[0] has {steps} output steps: every sample needs the same label shape");
+            for (var t = 0; t < steps; t++)
+                labels[i * steps + t] = oneHot
+                    ? OneHotClass(path, y[i][t], $"y[{i}][{t}]", classes)
+                    : ClassId(path, y[i][t], $"y[{i}][{t}]");
         }
-        return labels;
+        return (labels, steps);
+    }
+
+    static int ClassId(string path, JsonElement element, string where)
+    {
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var label) || label < 0)
+            throw new ArrayDataException(
+                $"{path}: {where} is {Describe(element)}; labels must be non-negative integer class indices " +
+                "(or, per output step, arrays of them or one-hot arrays)");
+        return label;
+    }
+
+    static int OneHotClass(string path, JsonElement element, string where, int classes)
+    {
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() != classes)
+            throw new ArrayDataException(
+                $"{path}: {where} is {Describe(element)} but y[0][0] is a one-hot array of {classes} classes: every step needs the same label shape");
+        var hot = -1;
+        for (var c = 0; c < classes; c++)
+        {
+            var v = element[c];
+            if (v.ValueKind != JsonValueKind.Number || !(v.GetDouble() is 0 or 1))
+                throw new ArrayDataException($"{path}: {where}[{c}] is {Describe(v)}; a one-hot label holds only 0 and 1");
+            if (v.GetDouble() == 1)
+            {
+                if (hot >= 0)
+                    throw new ArrayDataException($"{path}: {where} has more than one 1; a one-hot label has exactly one");
+                hot = c;
+            }
+        }
+        if (hot < 0)
+            throw new ArrayDataException($"{path}: {where} has no 1; a one-hot label has exactly one");
+        return hot;
     }
 
     static string Describe(JsonElement element) => element.ValueKind switch

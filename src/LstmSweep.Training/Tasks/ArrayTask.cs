@@ -15,10 +15,14 @@ internal sealed class ArrayTask : ITrainingTask
     public ArrayTask(ArrayDataset data, double validationSplit, ValidationRows validation = ValidationRows.Random)
     {
         Validate(data);
-        var all = new SequenceSet(data.Values, data.Samples, data.Timesteps, data.Features,
-            Enumerable.Repeat(data.Timesteps, data.Samples).ToArray(), data.Labels, LabelsPerStep: false);
+        var perStep = data.LabelSteps > 1;
+        var all = perStep
+            ? SequenceLabels(data)
+            : new SequenceSet(data.Values, data.Samples, data.Timesteps, data.Features,
+                Enumerable.Repeat(data.Timesteps, data.Samples).ToArray(), data.Labels, LabelsPerStep: false);
         (training, EvaluationSet) = all.SplitForValidation(validationSplit, validation);
-        Shape = new TaskShape(data.Features, data.Classes, PredictionKind.Multiclass, OutputHead.LastStep);
+        Shape = new TaskShape(data.Features, data.Classes, PredictionKind.Multiclass,
+            perStep ? OutputHead.PerTimestep : OutputHead.LastStep);
     }
 
     public TaskShape Shape { get; }
@@ -27,18 +31,36 @@ internal sealed class ArrayTask : ITrainingTask
 
     public SequenceSet TrainingSet(int epoch) => training;
 
+    /// <summary>
+    /// Labels per output step: the input is padded with zero steps to t_out (the network reads the t_in real steps,
+    /// then zeros, as Keras does when x is padded to the labels' length) and every step is scored.
+    /// </summary>
+    private static SequenceSet SequenceLabels(ArrayDataset data)
+    {
+        if (data.LabelSteps < data.Timesteps)
+            throw new ArgumentException(
+                $"array: y has {data.LabelSteps} output steps per sample, fewer than x's {data.Timesteps} timesteps; " +
+                $"give y one label per sample, or {data.Timesteps} or more output steps");
+        var (steps, rowValues) = (data.LabelSteps, data.Timesteps * data.Features);
+        var inputs = new float[data.Samples * steps * data.Features];
+        for (var row = 0; row < data.Samples; row++)
+            data.Values.AsSpan(row * rowValues, rowValues).CopyTo(inputs.AsSpan(row * steps * data.Features));
+        return new SequenceSet(inputs, data.Samples, steps, data.Features,
+            Enumerable.Repeat(steps, data.Samples).ToArray(), data.Labels, LabelsPerStep: true);
+    }
+
     private static void Validate(ArrayDataset data)
     {
         if (data.Samples < 2 || data.Timesteps < 1 || data.Features < 1)
             throw new ArgumentException($"array: need at least 2 samples, 1 timestep and 1 feature, got ({data.Samples}, {data.Timesteps}, {data.Features})");
         if (data.Values.Length != (long)data.Samples * data.Timesteps * data.Features)
             throw new ArgumentException($"array: {data.Values.Length} values do not fill ({data.Samples}, {data.Timesteps}, {data.Features})");
-        if (data.Labels.Length != data.Samples)
-            throw new ArgumentException($"array: {data.Labels.Length} labels for {data.Samples} samples");
+        if (data.LabelSteps < 1 || data.Labels.Length != (long)data.Samples * data.LabelSteps)
+            throw new ArgumentException($"array: {data.Labels.Length} labels for {data.Samples} samples of {data.LabelSteps} output steps");
         if (data.Classes < 2)
             throw new ArgumentException($"array: need at least 2 classes, got {data.Classes}");
         var outOfRange = Array.FindIndex(data.Labels, label => label < 0 || label >= data.Classes);
         if (outOfRange >= 0)
-            throw new ArgumentException($"array: label {data.Labels[outOfRange]} of sample {outOfRange} is outside [0, {data.Classes})");
+            throw new ArgumentException($"array: label {data.Labels[outOfRange]} of sample {outOfRange / data.LabelSteps} is outside [0, {data.Classes})");
     }
 }
