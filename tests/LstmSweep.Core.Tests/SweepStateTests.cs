@@ -92,15 +92,4 @@ public class SweepStateTests
         Assert.Equal(0, root.GetProperty("best").GetProperty("trial_id").GetInt32());
         Assert.Equal(1, root.GetProperty("counts").GetProperty("complete").GetInt32());
     }
-
-    [Fact]
-    public void CsvListsRankedTrialsFirst()
-    {
-        var state = Run(Run(Submitted(3), 0, 1, 0.5, 0.5), 2, 1, 0.9, 0.1);
-        var lines = SweepDocument.ToCsv(state).Trim().Split('\n');
-        Assert.Equal(4, lines.Length);
-        Assert.StartsWith("1,2,complete", lines[1]);
-        Assert.StartsWith("2,0,complete", lines[2]);
-        Assert.StartsWith(",1,waiting", lines[3]);
-    }
 }

@@ -37,7 +37,7 @@ public static class Deployment
 
     static HashSet<string> ReadKnownVariables()
     {
-        var keys = Regex.Match(NodeOptionsSource, @"Keys = \[(?<keys>[^\]]*)\]");
+        var keys = Regex.Match(NodeOptionsSource, @"Keys =\s*\[(?<keys>[^\]]*)\]");
         Assert.True(keys.Success, "NodeOptions.Keys not found in NodeOptions.cs");
         var known = Regex.Matches(keys.Groups["keys"].Value, "\"([a-z_]+)\"").Select(m => "LSTMSWEEP_" + m.Groups[1].Value.ToUpperInvariant()).ToHashSet();
         Assert.Contains("LSTMSWEEP_SEEDS", known);
@@ -49,7 +49,7 @@ public static class Deployment
 
     /// <summary>The node settings (NodeOptions.Keys) only: what `lstmsweep node` binds.</summary>
     public static readonly IReadOnlySet<string> NodeSettingVariables =
-        Regex.Matches(Regex.Match(NodeOptionsSource, @"Keys = \[(?<keys>[^\]]*)\]").Groups["keys"].Value, "\"([a-z_]+)\"")
+        Regex.Matches(Regex.Match(NodeOptionsSource, @"Keys =\s*\[(?<keys>[^\]]*)\]").Groups["keys"].Value, "\"([a-z_]+)\"")
             .Select(m => "LSTMSWEEP_" + m.Groups[1].Value.ToUpperInvariant()).ToHashSet();
 
     /// <summary>GET paths every node serves: the routes HttpApi maps, and the metrics path.</summary>

@@ -63,9 +63,7 @@ public static class ImportanceCommand
 
     static double? ObjectiveOf(SweepDocument sweep, TrialDocument trial) => sweep.Objective == "accuracy" ? trial.Accuracy : trial.Loss;
 
-    static TrialConfig ConfigOf(ConfigDocument c)
-        => new(c.Units, Names.TryParseMergeMode(c.MergeMode, out var mode) ? mode : MergeMode.None, c.Stateful, c.Epochs,
-            c.LearningRate, c.BatchSize, c.Layers);
+    static TrialConfig ConfigOf(ConfigDocument c) => c.ToConfig();
 
     static void Write(ImportanceReport report, bool json)
     {

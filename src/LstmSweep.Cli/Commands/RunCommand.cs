@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LstmSweep.Cli.Output;
 using LstmSweep.Cluster.Hosting;
+using LstmSweep.Cluster.Persistence;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Node;

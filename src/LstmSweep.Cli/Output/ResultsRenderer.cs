@@ -45,11 +45,11 @@ public static class ResultsRenderer
 
     static double? ObjectiveOf(SweepDocument d, TrialDocument t) => d.Objective == "accuracy" ? t.Accuracy : t.Loss;
 
-    /// <summary>One row per trial, ranked trials first, the configuration flattened into columns (16 columns).</summary>
+    /// <summary>One row per trial, ranked trials first, the configuration flattened into columns (20 columns: the first 16 as before, the hyperparameters added since at the end).</summary>
     public static string Csv(SweepDocument d)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("rank,trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts,error");
+        csv.AppendLine("rank,trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts,error,optimizer,dense_units,init,head");
         var ranked = Ranked(d);
         var rest = d.Trials.Where(t => !ranked.Contains(t)).OrderBy(t => t.TrialId);
         int rank = 0;
@@ -63,7 +63,8 @@ public static class ResultsRenderer
                 c.Epochs.ToString(CultureInfo.InvariantCulture), c.LearningRate.ToString("R", CultureInfo.InvariantCulture),
                 c.BatchSize.ToString(CultureInfo.InvariantCulture), c.Layers.ToString(CultureInfo.InvariantCulture),
                 t.EpochsRun.ToString(CultureInfo.InvariantCulture), t.DurationMs.ToString(CultureInfo.InvariantCulture),
-                t.Attempts.ToString(CultureInfo.InvariantCulture), Quote(t.Error)));
+                t.Attempts.ToString(CultureInfo.InvariantCulture), Quote(t.Error),
+                c.Optimizer, c.DenseUnits.ToString(CultureInfo.InvariantCulture), c.Init, c.Head));
         }
         return csv.ToString();
     }

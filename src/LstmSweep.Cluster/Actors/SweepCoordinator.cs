@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using LstmSweep.Cluster.Persistence.Stored;
+using LstmSweep.Cluster.Persistence;
 using LstmSweep.Cluster.Protocol;
 using LstmSweep.Cluster.Telemetry;
 using LstmSweep.Core.Spec;
@@ -58,7 +59,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     public static Props Props(string sweepId, IActorRef? manager = null, int? snapshotEvery = null)
         => Akka.Actor.Props.Create(() => new SweepCoordinator(sweepId, manager, snapshotEvery));
 
-    public static string PersistenceIdFor(string sweepId) => "sweep-" + sweepId;
+    public static string PersistenceIdFor(string sweepId) => PersistenceIds.ForSweep(sweepId);
 
     public SweepCoordinator(string sweepId, IActorRef? manager, int? snapshotEvery)
     {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using LstmSweep.Cluster.Persistence.Stored;
+using LstmSweep.Cluster.Persistence;
 using LstmSweep.Cluster.Protocol;
 
 namespace LstmSweep.Cluster.Actors;
@@ -20,7 +21,7 @@ namespace LstmSweep.Cluster.Actors;
 /// </summary>
 public sealed class SweepManager : ReceivePersistentActor
 {
-    public const string ManagerPersistenceId = "sweep-manager";
+    public const string ManagerPersistenceId = PersistenceIds.Manager;
 
     /// <summary>Embedded mode's id: never written (the run owns the one sweep it was given), so never listed as a sweep.</summary>
     const string EmbeddedPersistenceId = "manager-embedded";

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using LstmSweep.Cluster.Hosting;
+using LstmSweep.Cluster.Persistence;
 using LstmSweep.Cluster.Protocol;
 using LstmSweep.Cluster.Telemetry;
 using LstmSweep.Core.Trials;

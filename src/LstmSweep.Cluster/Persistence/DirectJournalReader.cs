@@ -15,7 +15,6 @@ namespace LstmSweep.Cluster.Persistence;
 /// </summary>
 public sealed class DirectJournalReader(DatabaseTarget database) : ISweepReader
 {
-    const string SweepPrefix = "sweep-";
 
     DbConnection Open()
     {
@@ -47,7 +46,7 @@ public sealed class DirectJournalReader(DatabaseTarget database) : ISweepReader
         while (await rows.ReadAsync(cancel))
         {
             var id = rows.GetString(0);
-            if (id != Actors.SweepManager.ManagerPersistenceId) ids.Add(id[SweepPrefix.Length..]);
+            if (id != PersistenceIds.Manager) ids.Add(id[PersistenceIds.SweepPrefix.Length..]);
         }
         return ids;
     }
@@ -65,7 +64,7 @@ public sealed class DirectJournalReader(DatabaseTarget database) : ISweepReader
         if (!await HasJournalAsync(connection, cancel)) return [];
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT manifest, message FROM journal WHERE persistence_id = @id AND deleted = @no ORDER BY sequence_number";
-        AddParameter(command, "@id", SweepPrefix + sweepId);
+        AddParameter(command, "@id", PersistenceIds.SweepPrefix + sweepId);
         AddParameter(command, "@no", false);
         var events = new List<ISweepEvent>();
         await using var rows = await command.ExecuteReaderAsync(cancel);

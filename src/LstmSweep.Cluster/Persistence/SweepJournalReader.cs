@@ -3,7 +3,6 @@ using Akka.Persistence.Query;
 using Akka.Persistence.Sql.Query;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using LstmSweep.Cluster.Actors;
 using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Cluster.Persistence;
@@ -14,16 +13,15 @@ namespace LstmSweep.Cluster.Persistence;
 /// </summary>
 public sealed class SweepJournalReader(ActorSystem system) : ISweepReader
 {
-    const string SweepPrefix = "sweep-";
     readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
     readonly IMaterializer _materializer = system.Materializer();
 
     public async Task<IReadOnlyList<string>> SweepIdsAsync(CancellationToken cancellation = default)
     {
         var ids = await _journal.CurrentPersistenceIds()
-            .Where(id => id.StartsWith(SweepPrefix, StringComparison.Ordinal) && id != Actors.SweepManager.ManagerPersistenceId)
+            .Where(id => id.StartsWith(PersistenceIds.SweepPrefix, StringComparison.Ordinal) && id != PersistenceIds.Manager)
             .RunWith(Sink.Seq<string>(), _materializer);
-        return ids.Select(id => id[SweepPrefix.Length..]).ToList();
+        return ids.Select(id => id[PersistenceIds.SweepPrefix.Length..]).ToList();
     }
 
     /// <summary>The sweep as its journal tells it, or null when no sweep has that id.</summary>
@@ -39,7 +37,7 @@ public sealed class SweepJournalReader(ActorSystem system) : ISweepReader
     /// </summary>
     public async Task<IReadOnlyList<ISweepEvent>> ReadEventsAsync(string sweepId, CancellationToken cancellation = default)
     {
-        var events = await _journal.CurrentEventsByPersistenceId(SweepCoordinator.PersistenceIdFor(sweepId), 0, long.MaxValue)
+        var events = await _journal.CurrentEventsByPersistenceId(PersistenceIds.ForSweep(sweepId), 0, long.MaxValue)
             .Select(envelope => envelope.Event)
             .RunWith(Sink.Seq<object>(), _materializer);
         return events.OfType<ISweepEvent>().ToList();

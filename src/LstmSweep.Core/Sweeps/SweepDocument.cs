@@ -38,40 +38,25 @@ public sealed record SweepDocument(
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
-
-    /// <summary>One row per trial, best first, with the config flattened into columns.</summary>
-    public static string ToCsv(SweepState state)
-    {
-        var csv = new StringBuilder();
-        csv.AppendLine("rank,trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts,error");
-        var ranked = state.Leaderboard();
-        var rest = state.Trials.Values.Except(ranked);
-        int rank = 0;
-        foreach (var t in ranked.Concat(rest))
-        {
-            var c = t.Config;
-            string rankText = t.Status == TrialStatus.Complete && ranked.Contains(t) ? (++rank).ToString(CultureInfo.InvariantCulture) : "";
-            csv.AppendLine(string.Join(',',
-                rankText, t.TrialId.ToString(CultureInfo.InvariantCulture), t.Status.ToName(), Number(t.Accuracy), Number(t.Loss),
-                c.Units.ToString(CultureInfo.InvariantCulture), c.MergeMode.ToName(), c.Stateful ? "true" : "false",
-                c.Epochs.ToString(CultureInfo.InvariantCulture), c.LearningRate.ToString("R", CultureInfo.InvariantCulture),
-                c.BatchSize.ToString(CultureInfo.InvariantCulture), c.Layers.ToString(CultureInfo.InvariantCulture),
-                t.EpochsRun.ToString(CultureInfo.InvariantCulture), t.DurationMs.ToString(CultureInfo.InvariantCulture),
-                t.Attempts.ToString(CultureInfo.InvariantCulture), Quote(t.Error)));
-        }
-        return csv.ToString();
-    }
-
-    static string Number(double? value) => value is double v ? v.ToString("R", CultureInfo.InvariantCulture) : "";
-
-    static string Quote(string? text) => string.IsNullOrEmpty(text) ? "" : "\"" + text.Replace("\"", "\"\"") + "\"";
 }
 
+/// <summary>A trial's hyperparameters in the public documents: the seven original keys, then the newer ones (which a
+/// document from an older server lacks: they read as what such a trial trained with).</summary>
 public sealed record ConfigDocument(
-    int Units, string MergeMode, bool Stateful, int Epochs, double LearningRate, int BatchSize, int Layers)
+    int Units, string MergeMode, bool Stateful, int Epochs, double LearningRate, int BatchSize, int Layers,
+    string Optimizer = "adam", int DenseUnits = 0, string Init = "torch", string Head = "auto")
 {
     public static ConfigDocument From(TrialConfig c)
-        => new(c.Units, c.MergeMode.ToName(), c.Stateful, c.Epochs, c.LearningRate, c.BatchSize, c.Layers);
+        => new(c.Units, c.MergeMode.ToName(), c.Stateful, c.Epochs, c.LearningRate, c.BatchSize, c.Layers,
+            c.Optimizer.ToName(), c.DenseUnits, c.Init.ToName(), c.Head.ToName());
+
+    /// <summary>The configuration back, through the hyperparameter table's own parsing of each name.</summary>
+    public TrialConfig ToConfig() => new(
+        Units, Hyperparameters.MergeMode.TryParseValue(MergeMode, out var mode) ? mode : Trials.MergeMode.None, Stateful, Epochs,
+        LearningRate, BatchSize, Layers,
+        Hyperparameters.Optimizer.TryParseValue(Optimizer, out var optimizer) ? optimizer : OptimizerKind.Adam, DenseUnits,
+        Hyperparameters.Init.TryParseValue(Init, out var init) ? init : WeightInit.Torch,
+        Hyperparameters.Head.TryParseValue(Head, out var head) ? head : OutputActivation.Auto);
 }
 
 public sealed record TrialDocument(

@@ -1,4 +1,4 @@
-namespace LstmSweep.Cluster.Hosting;
+namespace LstmSweep.Cluster.Persistence;
 
 /// <summary>Where checkpoints live: {root}/{sweep id}/trial-{id}. One place decides the layout.</summary>
 public static class CheckpointDirectories
