@@ -58,6 +58,23 @@ internal static class TrialOptimizers
         foreach (var state in states) state.Parameter.grad?.zero_();
     }
 
+    /// <summary>
+    /// One step of a per-parameter update rule over every parameter that has a gradient, in one dispose scope without
+    /// autograd; the rule's temporaries die with the scope.
+    /// </summary>
+    internal static void Step(IEnumerable<OptimizerParameterState> states, Action<OptimizerParameterState, Tensor> update)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var state in states)
+        {
+            var grad = state.Parameter.grad;
+            if (grad is null) continue;
+            state.Step++;
+            update(state, grad);
+        }
+    }
+
     internal static List<OptimizerParameterState> States(IEnumerable<Parameter> parameters, int slots) =>
         parameters.Select(parameter => new OptimizerParameterState(parameter,
             Enumerable.Range(0, slots).Select(_ => zeros_like(parameter).DetachFromDisposeScope()).ToArray())).ToList();
@@ -106,18 +123,13 @@ internal sealed class RmsPropOptimizer : ITrialOptimizer
     public void step()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var state in states)
+        TrialOptimizers.Step(states, (state, grad) =>
         {
-            var grad = state.Parameter.grad;
-            if (grad is null) continue;
-            state.Step++;
             var meanSquare = state.Slots[0];
             meanSquare.mul_(rho).addcmul_(grad, grad, oneMinusRho);
             var denominator = meanSquare.sqrt().add_(epsilon, TorchScalars.One);
             state.Parameter.addcdiv_(grad, denominator, negativeLearningRate);
-        }
+        });
     }
 
     public void Dispose()
@@ -160,15 +172,7 @@ internal sealed class SgdOptimizer : ITrialOptimizer
     public void step()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        foreach (var state in states)
-        {
-            var grad = state.Parameter.grad;
-            if (grad is null) continue;
-            state.Step++;
-            state.Parameter.add_(grad, negativeLearningRate);
-        }
+        TrialOptimizers.Step(states, (state, grad) => state.Parameter.add_(grad, negativeLearningRate));
     }
 
     public void Dispose()
