@@ -30,7 +30,7 @@ public sealed class ClusterNode
         System = SweepSystem.Create(database, ConfigFor(options));
 
         if (options.IsCoordinator)
-            System.ActorOf(ClusterSingletonManager.Props(SweepManager.Props(), PoisonPill.Instance,
+            System.ActorOf(ClusterSingletonManager.Props(SweepManager.Supervised(), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(System).WithRole(NodeOptions.CoordinatorRole)), ManagerName);
         Manager = System.ActorOf(ClusterSingletonProxy.Props("/user/" + ManagerName,
             ClusterSingletonProxySettings.Create(System).WithRole(NodeOptions.CoordinatorRole)), ManagerName + "-proxy");

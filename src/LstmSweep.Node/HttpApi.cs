@@ -130,16 +130,29 @@ public static class HttpApi
                     {
                         ["errors"] = parsed.Errors.Select(e => new Dictionary<string, string> { ["path"] = e.Path, ["message"] = e.Message }).ToList(),
                     });
-            var sweepId = SweepPlan.NewSweepId(spec.Name);
-            var (header, trials) = SweepPlan.For(spec, text!, sweepId, DateTimeOffset.UtcNow);
-            try
+            // A fresh id each try: an id the journal already holds is refused (never answered with the other sweep's id).
+            for (int attempt = 1; ; attempt++)
             {
-                var accepted = await node.Manager.Ask<SweepAccepted>(new SubmitSweep(header, trials), AskTimeout);
-                return Results.Json(new { SweepId = accepted.SweepId, Trials = trials.Count }, EventJson, statusCode: 201);
-            }
-            catch (AskTimeoutException)
-            {
-                return Results.Problem(title: "the sweep manager did not answer in time (is a coordinator up?)", statusCode: 503);
+                var sweepId = SweepPlan.NewSweepId(spec.Name);
+                var (header, trials) = SweepPlan.For(spec, text!, sweepId, DateTimeOffset.UtcNow);
+                try
+                {
+                    switch (await node.Manager.Ask<object>(new SubmitSweep(header, trials), AskTimeout))
+                    {
+                        case SweepAccepted accepted:
+                            return Results.Json(new { SweepId = accepted.SweepId, Trials = trials.Count }, EventJson, statusCode: 201);
+                        case SweepRejected { IdTaken: true } when attempt < 3:
+                            continue;
+                        case SweepRejected rejected:
+                            return Results.Problem(title: $"the sweep was not submitted: {rejected.Reason}", statusCode: rejected.IdTaken ? 409 : 400);
+                        case var other:
+                            return Results.Problem(title: $"the sweep manager did not accept the sweep ({other})", statusCode: 503);
+                    }
+                }
+                catch (AskTimeoutException)
+                {
+                    return Results.Problem(title: "the sweep manager did not answer in time (is a coordinator up?)", statusCode: 503);
+                }
             }
         });
 
@@ -184,6 +197,7 @@ public static class HttpApi
                 return await node.Manager.Ask<object>(new CancelSweep(id), AskTimeout) switch
                 {
                     SweepAccepted a => Results.Json(new { SweepId = a.SweepId, Status = "cancel_requested" }, EventJson, statusCode: 202),
+                    SweepUnavailable u => Results.Problem(title: $"sweep '{id}' cannot take commands now: {u.Reason}", statusCode: 503),
                     _ => NoSweep(id),
                 };
             }

@@ -9,6 +9,9 @@ public abstract class SqliteJournalTestKit : TestKit
 {
     readonly string _dbPath;
 
+    /// <summary>The journal's SQLite file, for tests that write to it behind the actors' backs.</summary>
+    protected string DbPath => _dbPath;
+
     protected SqliteJournalTestKit(string prefix) : this(Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}.db"), 0) { }
 
     SqliteJournalTestKit(string dbPath, int _)

@@ -12,8 +12,6 @@ namespace LstmSweep.Cli.Commands;
 /// <summary>`lstmsweep run SPEC`: the whole sweep in this process (coordinator and worker), journal in SQLite.</summary>
 public static class RunCommand
 {
-    static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(30);
-
     public static Command Create()
     {
         var spec = new Argument<string>("spec") { Description = "The sweep spec (YAML or JSON)" };
@@ -95,69 +93,143 @@ public static class RunCommand
         var plan = SlotDevices.PlanForThisMachine(slots);
         if (plan.FallbackNote is { } note) Terminal.Info($"note: {note}");
         var devices = SlotDevices.Apply(plan);
-        var sweepId = resumeId ?? SweepPlan.NewSweepId(spec.Name);
         var checkpointRoot = Path.GetFullPath(checkpointsOption ?? CheckpointDirectories.DefaultRoot(database));
-        await using var sweep = EmbeddedSweep.Open(database, sweepId, devices, checkpointRoot);
-
-        SweepState state;
-        if (resumeId is null)
+        // Ctrl+C and SIGTERM from here on stop the run and leave the sweep resumable; a second one quits at once.
+        using var interruption = RunInterruption.Listen();
+        try
         {
-            var (header, trials) = SweepPlan.For(spec, specText, sweepId, DateTimeOffset.UtcNow);
-            await sweep.SubmitAsync(header, trials);
-            state = await sweep.StateAsync();
-            Terminal.Info($"sweep {sweepId}: {trials.Count} trials on {devices.Count} slot(s) ({string.Join(", ", devices.Distinct())}), journal {database.Describe()}");
+            return resumeId is null
+                ? await RunNewAsync(specPath, spec, specText, database, devices, checkpointRoot, output, interruption)
+                : await ResumeAsync(specPath, resumeId, specText, database, devices, checkpointRoot, output, interruption);
         }
-        else
+        catch (SweepJournalException e)
         {
-            state = await sweep.StateAsync();
-            if (!state.IsSubmitted)
+            Terminal.Error($"{e.Message}");
+            Terminal.Error($"the run stopped; what was journalled is kept. Once {database.Describe()} is writable again, continue with: " +
+                $"lstmsweep run {specPath} --resume {e.SweepId} --db {database.Describe()}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>A new sweep under a fresh id (a new id again if the journal already has that one: never another sweep's).</summary>
+    static async Task<int> RunNewAsync(string specPath, SweepSpec spec, string specText, DatabaseTarget database, IReadOnlyList<string> devices,
+        string checkpointRoot, OutputFormat output, RunInterruption interruption)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var sweepId = SweepPlan.NewSweepId(spec.Name);
+            var (writerLock, heldBy) = SweepWriterLock.TryAcquire(database, sweepId);
+            if (writerLock is null)
             {
-                Terminal.Error($"--resume {resumeId}: no sweep with that id in {database.Describe()}; 'lstmsweep list --db ...' shows the sweeps there");
-                return ExitCodes.BadInput;
+                if (attempt < 3) continue; // another run holds this very id: take another
+                Terminal.Error(heldBy!);
+                return ExitCodes.Failed;
             }
-            if (state.SpecText != specText)
-                Terminal.Info($"note: {specPath} differs from the spec sweep {resumeId} started with; resuming with the original");
-            int done = state.Trials.Values.Count(t => t.IsFinished);
-            Terminal.Info($"resuming sweep {resumeId}: {done}/{state.Trials.Count} trials already finished");
-            if (!state.IsFinished) sweep.StartWorker();
+            using var held = writerLock;
+            await using var sweep = EmbeddedSweep.Open(database, sweepId, devices, checkpointRoot);
+            var (header, trials) = SweepPlan.For(spec, specText, sweepId, DateTimeOffset.UtcNow);
+            try
+            {
+                await sweep.SubmitAsync(header, trials);
+            }
+            catch (SweepRejectedException e) when (e.IdTaken && attempt < 3)
+            {
+                continue;
+            }
+            var state = await sweep.StateAsync();
+            Terminal.Info($"sweep {sweepId}: {trials.Count} trials on {devices.Count} slot(s) ({string.Join(", ", devices.Distinct())}), journal {database.Describe()}");
+            return await FollowAndReportAsync(specPath, sweep, state, database, checkpointRoot, output, interruption, writerLock);
         }
+    }
 
-        if (!state.IsFinished) await FollowUntilFinishedAsync(sweep, state);
+    static async Task<int> ResumeAsync(string specPath, string resumeId, string specText, DatabaseTarget database, IReadOnlyList<string> devices,
+        string checkpointRoot, OutputFormat output, RunInterruption interruption)
+    {
+        // One writer per sweep: taken before the journal is opened, since recovering already writes (requeues).
+        var (writerLock, heldBy) = SweepWriterLock.TryAcquire(database, resumeId);
+        if (writerLock is null)
+        {
+            Terminal.Error($"--resume {resumeId}: {heldBy}; wait for that run to end, or stop it (Ctrl+C leaves the sweep resumable)");
+            return ExitCodes.BadInput;
+        }
+        using var held = writerLock;
+        await using var sweep = EmbeddedSweep.Open(database, resumeId, devices, checkpointRoot);
+        var state = await sweep.StateAsync();
+        if (!state.IsSubmitted)
+        {
+            Terminal.Error($"--resume {resumeId}: no sweep with that id in {database.Describe()}; 'lstmsweep list --db ...' shows the sweeps there");
+            return ExitCodes.BadInput;
+        }
+        if (state.SpecText != specText)
+            Terminal.Info($"note: {specPath} differs from the spec sweep {resumeId} started with; resuming with the original");
+        int done = state.Trials.Values.Count(t => t.IsFinished);
+        Terminal.Info($"resuming sweep {resumeId}: {done}/{state.Trials.Count} trials already finished");
+        if (!state.IsFinished) sweep.StartWorker();
+        return await FollowAndReportAsync(specPath, sweep, state, database, checkpointRoot, output, interruption, writerLock);
+    }
 
+    static async Task<int> FollowAndReportAsync(string specPath, EmbeddedSweep sweep, SweepState state, DatabaseTarget database,
+        string checkpointRoot, OutputFormat output, RunInterruption interruption, SweepWriterLock writerLock)
+    {
+        if (!state.IsFinished && !await FollowUntilFinishedAsync(sweep, state, interruption.Token))
+        {
+            await sweep.StopWithoutFinishingAsync();
+            Terminal.Info($"interrupted ({interruption.Signal}): sweep {sweep.SweepId} stopped and can be resumed (finished trials are kept, " +
+                $"interrupted ones run again): lstmsweep run {specPath} --resume {sweep.SweepId} --db {database.Describe()}");
+            ResultsRenderer.Write(await sweep.StateAsync(), output);
+            return ExitCodes.Interrupted;
+        }
         var final = await sweep.StateAsync();
-        if (final.IsFinished) CheckpointDirectories.DeleteSweep(checkpointRoot, sweepId);
+        if (final.IsFinished) CheckpointDirectories.DeleteSweep(checkpointRoot, sweep.SweepId);
         ResultsRenderer.Write(final, output);
+        writerLock.Release(sweepFinished: final.IsFinished);
         return ResultsRenderer.ExitCodeFor(final);
     }
 
-    /// <summary>Shows progress until the sweep ends. Ctrl+C cancels the sweep cleanly; a second Ctrl+C quits at once.</summary>
-    static async Task FollowUntilFinishedAsync(EmbeddedSweep sweep, SweepState state)
+    /// <summary>Shows progress until the sweep ends (true), or until interrupted (false). A journal that keeps failing throws.</summary>
+    static async Task<bool> FollowUntilFinishedAsync(EmbeddedSweep sweep, SweepState state, CancellationToken interrupted)
     {
-        using var interrupted = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        var following = ProgressView.FollowAsync(state, sweep.Events, CancellationToken.None);
+        var interruption = Task.Delay(Timeout.Infinite, interrupted).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (await Task.WhenAny(following, interruption) == following)
         {
-            if (interrupted.IsCancellationRequested) return; // second Ctrl+C: let the runtime end the process
-            e.Cancel = true;
-            interrupted.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var following = ProgressView.FollowAsync(state, sweep.Events, CancellationToken.None);
-            var interruption = Task.Delay(Timeout.Infinite, interrupted.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (await Task.WhenAny(following, interruption) == following)
+            await following; // rethrows a SweepJournalException that ended the events
+            return true;
+        }
+        return false;
+    }
+}
+
+/// <summary>
+/// SIGINT (Ctrl+C) and SIGTERM during `run`: the first is caught (the run stops cleanly, leaving the sweep resumable),
+/// a second one is left to the runtime and ends the process at once (the sweep is resumable then too).
+/// </summary>
+sealed class RunInterruption : IDisposable
+{
+    readonly CancellationTokenSource _interrupted = new();
+    readonly List<System.Runtime.InteropServices.PosixSignalRegistration> _registrations = new();
+
+    public CancellationToken Token => _interrupted.Token;
+    public string Signal { get; private set; } = "";
+
+    public static RunInterruption Listen()
+    {
+        var interruption = new RunInterruption();
+        foreach (var signal in new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM })
+            interruption._registrations.Add(System.Runtime.InteropServices.PosixSignalRegistration.Create(signal, context =>
             {
-                await following;
-                return;
-            }
-            Terminal.Info("interrupted: cancelling the sweep (finished trials are kept; Ctrl+C again to quit at once)");
-            await sweep.CancelAsync();
-            await Task.WhenAny(following, Task.Delay(CancelGrace));
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+                if (interruption._interrupted.IsCancellationRequested) return; // the second: the default, which ends the process
+                context.Cancel = true;
+                interruption.Signal = context.Signal == System.Runtime.InteropServices.PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
+                interruption._interrupted.Cancel();
+            }));
+        return interruption;
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations) registration.Dispose();
+        _interrupted.Dispose();
     }
 }
 

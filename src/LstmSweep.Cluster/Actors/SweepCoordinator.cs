@@ -78,7 +78,15 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             Execute(new Recover(DateTimeOffset.UtcNow));
         });
 
-        Command<SubmitSweep>(s => Execute(new Submit(s.Header, s.Trials, DateTimeOffset.UtcNow), Reply(Sender)));
+        Command<SubmitSweep>(s =>
+        {
+            if (IsCollision(s.Header))
+            {
+                Sender.Tell(new SweepRejected(_state.SweepId, $"the sweep id '{_state.SweepId}' is taken by another sweep", IdTaken: true));
+                return;
+            }
+            Execute(new Submit(s.Header, s.Trials, DateTimeOffset.UtcNow), Reply(Sender));
+        });
         Command<CancelSweep>(_ => Execute(new Cancel(DateTimeOffset.UtcNow), Reply(Sender)));
         Command<Protocol.RequestWork>(Assign);
         Command<TrialEpoch>(e => Execute(new ReportEpoch(e.TrialId, e.Attempt, e.Metrics, DateTimeOffset.UtcNow)));
@@ -107,6 +115,35 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         LstmSweepTracing.End(_span, tags: ("lstmsweep.coordinator_stopped", true));
         SweepMeters.Unregister(_meter);
         base.PostStop();
+    }
+
+    /// <summary>
+    /// A submit repeated (the same header, e.g. a retried message) is accepted again; a different sweep under an id this
+    /// journal already holds is a collision, never answered with the other sweep's id.
+    /// </summary>
+    bool IsCollision(SweepSubmitted header)
+        => _state.IsSubmitted && (_state.SubmittedAt != header.At || _state.SpecText != header.SpecText);
+
+    // A journal that fails stops this coordinator (Akka stops a persistent actor whose recovery or write failed; a
+    // rejected write is made to stop too, since the state was advanced before the write). The manager hears why first,
+    // and starts it again with backoff: it recovers what was written, and requeues the attempts that were running.
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _manager?.Tell(new CoordinatorJournalFailed(_state.SweepId, $"its journal could not be read: {reason.Message}"));
+        base.OnRecoveryFailure(reason, message);
+    }
+
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _manager?.Tell(new CoordinatorJournalFailed(_state.SweepId, $"a journal write failed: {cause.Message}"));
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        _manager?.Tell(new CoordinatorJournalFailed(_state.SweepId, $"the journal rejected a write: {cause.Message}"));
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 
     Action<IReadOnlyList<ISweepEvent>> Reply(IActorRef sender) => _ => sender.Tell(new SweepAccepted(_state.SweepId));
@@ -141,7 +178,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     /// <summary>
     /// Decides, applies and persists, then acts once the last event is journalled. The state is advanced at once, so
     /// the next command (epoch reports are persisted asynchronously and do not wait) is decided on what was decided; a
-    /// journal failure stops the actor, which recovers what was written. Nothing persists from inside a persist
+    /// journal failure stops the actor, which its manager starts again with backoff (it recovers what was written). Nothing persists from inside a persist
     /// handler: Akka.NET's eventsourced actors can stall on it.
     /// </summary>
     void Execute(ISweepCommand command, Action<IReadOnlyList<ISweepEvent>>? after = null)

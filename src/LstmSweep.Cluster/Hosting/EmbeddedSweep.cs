@@ -16,6 +16,12 @@ public sealed class EmbeddedSweep : IAsyncDisposable
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Journal failures in a row (with no event written between them) after which a run gives up: the coordinator is
+    /// started again with backoff each time (0.5 s, 1 s, 2 s, ...), so a short outage is survived, a lasting one reported.
+    /// </summary>
+    public const int JournalFailuresToGiveUp = 4;
+
     readonly ActorSystem _system;
     readonly IActorRef _manager;
     readonly IReadOnlyList<string> _slotDevices;
@@ -38,19 +44,53 @@ public sealed class EmbeddedSweep : IAsyncDisposable
         _system = SweepSystem.Create(database);
         var listener = _system.ActorOf(Props.Create(() => new EventRelay(sweepId, _events.Writer)), "progress");
         _system.EventStream.Subscribe(listener, typeof(ISweepEvent));
-        _manager = _system.ActorOf(SweepManager.Props(embeddedSweep: sweepId), "sweep-manager");
+        _system.EventStream.Subscribe(listener, typeof(SweepJournalFailed));
+        _manager = _system.ActorOf(SweepManager.Supervised(embeddedSweep: sweepId), "sweep-manager");
     }
 
     public static EmbeddedSweep Open(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices, string? checkpointRoot)
         => new(database, sweepId, slotDevices, checkpointRoot);
 
-    /// <summary>The sweep as the coordinator knows it (after recovery from the journal).</summary>
-    public Task<SweepState> StateAsync() => _manager.Ask<SweepState>(new GetSweepState(SweepId), AskTimeout);
+    /// <summary>The sweep as the coordinator knows it (after recovery from the journal); <see cref="SweepJournalException"/>
+    /// when its journal keeps failing.</summary>
+    public async Task<SweepState> StateAsync()
+    {
+        // While the coordinator restarts after a journal failure, the manager answers "unavailable": ask again, with
+        // the backoff it uses, until it answers or the journal has failed too often.
+        for (int tries = 1; ; tries++)
+        {
+            switch (await _manager.Ask<object>(new GetSweepState(SweepId), AskTimeout))
+            {
+                case SweepState state: return state;
+                case SweepUnavailable u when tries < JournalFailuresToGiveUp * 4:
+                    await Task.Delay(SweepManager.MinBackoff * tries);
+                    continue;
+                case SweepUnavailable u: throw new SweepJournalException(SweepId, u.Reason);
+                case var other: throw new InvalidOperationException($"sweep {SweepId}: unexpected answer {other}");
+            }
+        }
+    }
 
+    /// <summary>Submits the sweep and starts the worker; <see cref="SweepRejectedException"/> when it is refused (an id taken).</summary>
     public async Task SubmitAsync(SweepSubmitted header, IReadOnlyList<TrialScheduled> trials)
     {
-        await _manager.Ask<SweepAccepted>(new SubmitSweep(header, trials), AskTimeout);
+        switch (await _manager.Ask<object>(new SubmitSweep(header, trials), AskTimeout))
+        {
+            case SweepAccepted: break;
+            case SweepRejected r: throw new SweepRejectedException(r);
+            case SweepUnavailable u: throw new SweepJournalException(SweepId, u.Reason);
+            case var other: throw new InvalidOperationException($"sweep {SweepId}: unexpected answer {other}");
+        }
         StartWorker();
+    }
+
+    /// <summary>
+    /// Ctrl+C or SIGTERM: stop here without deciding anything, so the sweep stays resumable. The running attempts are
+    /// left as the journal has them (running); `run --resume` requeues them as interrupted, from their last checkpoint.
+    /// </summary>
+    public async Task StopWithoutFinishingAsync()
+    {
+        if (_worker is not null) await _worker.GracefulStop(TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Starts the local worker: from here on trials run.</summary>
@@ -65,16 +105,40 @@ public sealed class EmbeddedSweep : IAsyncDisposable
         await _system.Terminate();
     }
 
-    /// <summary>Copies this sweep's events from the local event stream into the channel.</summary>
+    /// <summary>
+    /// Copies this sweep's events from the local event stream into the channel, and ends it with a
+    /// <see cref="SweepJournalException"/> once the journal has failed <see cref="JournalFailuresToGiveUp"/> times in a row.
+    /// </summary>
     sealed class EventRelay : ReceiveActor
     {
+        int _failuresInARow;
+
         public EventRelay(string sweepId, ChannelWriter<ISweepEvent> writer)
         {
             Receive<ISweepEvent>(e => e.SweepId == sweepId, e =>
             {
+                _failuresInARow = 0; // written: the journal works again
                 writer.TryWrite(e);
                 if (e is SweepFinished) writer.TryComplete();
             });
+            Receive<SweepJournalFailed>(f => f.SweepId is null || f.SweepId == sweepId, f =>
+            {
+                if (++_failuresInARow >= JournalFailuresToGiveUp) writer.TryComplete(new SweepJournalException(sweepId, f.Reason));
+            });
         }
     }
+}
+
+/// <summary>The journal failed a run's sweep again and again: the run stops, and everything journalled stays for `run --resume`.</summary>
+public sealed class SweepJournalException(string sweepId, string reason)
+    : Exception($"sweep {sweepId}: the journal keeps failing: {reason}")
+{
+    public string SweepId { get; } = sweepId;
+    public string Reason { get; } = reason;
+}
+
+/// <summary>A submit that was refused (<see cref="SweepRejected"/>).</summary>
+public sealed class SweepRejectedException(SweepRejected rejected) : Exception(rejected.Reason)
+{
+    public bool IdTaken { get; } = rejected.IdTaken;
 }

@@ -36,6 +36,9 @@ public sealed class SweepSerializer : SerializerWithStringManifest
         ["sweep-work-status.v1"] = typeof(SweepWorkStatus),
         ["drain-worker.v1"] = typeof(DrainWorker),
         ["worker-drained.v1"] = typeof(WorkerDrained),
+        ["sweep-rejected.v1"] = typeof(SweepRejected),
+        ["sweep-unavailable.v1"] = typeof(SweepUnavailable),
+        ["coordinator-journal-failed.v1"] = typeof(CoordinatorJournalFailed),
     };
 
     static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

@@ -80,3 +80,31 @@ public sealed record SweepUnknown(string SweepId) : ISweepProtocol;
 public sealed record DrainWorker : ISweepProtocol;
 
 public sealed record WorkerDrained(int Returned) : ISweepProtocol;
+
+// ---- Failures a sweep survives -------------------------------------------------------------------------------------
+
+/// <summary>
+/// The answer to a <see cref="SubmitSweep"/> that was not taken: the id belongs to another sweep (a collision: the
+/// caller picks a new id), or the sweep's coordinator cannot start. Nothing was journalled for it.
+/// </summary>
+public sealed record SweepRejected(string SweepId, string Reason, bool IdTaken = false) : ISweepProtocol;
+
+/// <summary>
+/// The answer to a command for a sweep the manager owns but whose coordinator is not running now: its journal failed
+/// (it is being restarted with backoff) or cannot be read at all (a row this version cannot decode). The other sweeps
+/// go on; this one answers again once its coordinator is back.
+/// </summary>
+public sealed record SweepUnavailable(string SweepId, string Reason) : ISweepProtocol;
+
+/// <summary>
+/// A coordinator tells its manager, just before it stops, why its journal failed it (recovery, a write rejected or
+/// failed). Published on the event stream too, with the retry the manager scheduled, as <see cref="SweepJournalFailed"/>.
+/// </summary>
+public sealed record CoordinatorJournalFailed(string SweepId, string Reason) : ISweepProtocol;
+
+/// <summary>
+/// On the local event stream: the journal failed this sweep's coordinator (or the sweep manager, when
+/// <paramref name="SweepId"/> is null) for the <paramref name="Failures"/>-th time in a row; it starts again, recovering
+/// from the journal, after <paramref name="RetryIn"/>. `lstmsweep run` gives up after a few and exits non-zero.
+/// </summary>
+public sealed record SweepJournalFailed(string? SweepId, string Reason, int Failures, TimeSpan RetryIn);
