@@ -88,6 +88,13 @@ public sealed class CliProcess : IDisposable
         Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
     }
 
+    /// <summary>SIGINT: what Ctrl+C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        if (_process.HasExited) return;
+        Process.Start("kill", ["-INT", _process.Id.ToString()])!.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);

@@ -193,7 +193,14 @@ public static class RunCommand
         var interruption = Task.Delay(Timeout.Infinite, interrupted).ContinueWith(_ => { }, TaskScheduler.Default);
         if (await Task.WhenAny(following, interruption) == following)
         {
-            await following; // rethrows a SweepJournalException that ended the events
+            try
+            {
+                await following;
+            }
+            catch (System.Threading.Channels.ChannelClosedException e) when (e.InnerException is SweepJournalException failure)
+            {
+                throw failure; // the journal failed too often: the events ended with it
+            }
             return true;
         }
         return false;

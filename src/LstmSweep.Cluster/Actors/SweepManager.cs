@@ -128,14 +128,14 @@ public sealed class SweepManager : ReceivePersistentActor
     void Submit(SubmitSweep submit)
     {
         var id = submit.Header.SweepId;
-        if (_coordinators.TryGetValue(id, out var known))
-        {
-            known.Forward(submit);
-            return;
-        }
         if (_unavailable.TryGetValue(id, out var why))
         {
             Sender.Tell(new SweepRejected(id, $"sweep '{id}' already exists and is unavailable: {why}", IdTaken: true));
+            return;
+        }
+        if (_coordinators.TryGetValue(id, out var known))
+        {
+            known.Forward(submit);
             return;
         }
         if (_embeddedSweep is not null)
@@ -178,7 +178,6 @@ public sealed class SweepManager : ReceivePersistentActor
         Context.Watch(coordinator);
         _coordinators[sweepId] = coordinator;
         _sweepOf[coordinator] = sweepId;
-        _unavailable.Remove(sweepId);
         _starts[sweepId] = (_starts.GetValueOrDefault(sweepId).Failures, DateTime.UtcNow);
         return coordinator;
     }
@@ -221,16 +220,21 @@ public sealed class SweepManager : ReceivePersistentActor
 
     sealed record RestartCoordinator(string SweepId);
 
+    /// <summary>
+    /// To the sweep's coordinator; for a sweep still unavailable (restarted after a failure and not yet recovered: a
+    /// message it stashed while recovering would be lost if it failed again) the answer comes from here, at once.
+    /// </summary>
     void ForwardTo(string sweepId, object message)
     {
-        if (_coordinators.TryGetValue(sweepId, out var coordinator)) coordinator.Forward(message);
-        else if (_unavailable.TryGetValue(sweepId, out var why)) Sender.Tell(new SweepUnavailable(sweepId, why));
+        if (_unavailable.TryGetValue(sweepId, out var why)) Sender.Tell(new SweepUnavailable(sweepId, why));
+        else if (_coordinators.TryGetValue(sweepId, out var coordinator)) coordinator.Forward(message);
         else Sender.Tell(new SweepUnknown(sweepId));
     }
 
     void Track(SweepWorkStatus status)
     {
         if (!_coordinators.ContainsKey(status.SweepId)) return;
+        _unavailable.Remove(status.SweepId); // it recovered and decided: available again
         if (!status.HasWork)
         {
             _withWork.Remove(status.SweepId);

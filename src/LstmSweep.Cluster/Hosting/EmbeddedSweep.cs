@@ -16,6 +16,12 @@ public sealed class EmbeddedSweep : IAsyncDisposable
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>A state ask that may be lost with a coordinator that failed while recovering is sent again after this.</summary>
+    static readonly TimeSpan RetryAskTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Set once the journal failed too often: every wait of this run ends with it.</summary>
+    readonly TaskCompletionSource<SweepJournalException> _gaveUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
     /// Journal failures in a row (with no event written between them) after which a run gives up: the coordinator is
     /// started again with backoff each time (0.5 s, 1 s, 2 s, ...), so a short outage is survived, a lasting one reported.
@@ -42,7 +48,7 @@ public sealed class EmbeddedSweep : IAsyncDisposable
         _slotDevices = slotDevices;
         database.PrepareForWriting();
         _system = SweepSystem.Create(database);
-        var listener = _system.ActorOf(Props.Create(() => new EventRelay(sweepId, _events.Writer)), "progress");
+        var listener = _system.ActorOf(Props.Create(() => new EventRelay(sweepId, _events.Writer, _gaveUp)), "progress");
         _system.EventStream.Subscribe(listener, typeof(ISweepEvent));
         _system.EventStream.Subscribe(listener, typeof(SweepJournalFailed));
         _manager = _system.ActorOf(SweepManager.Supervised(embeddedSweep: sweepId), "sweep-manager");
@@ -51,22 +57,31 @@ public sealed class EmbeddedSweep : IAsyncDisposable
     public static EmbeddedSweep Open(DatabaseTarget database, string sweepId, IReadOnlyList<string> slotDevices, string? checkpointRoot)
         => new(database, sweepId, slotDevices, checkpointRoot);
 
-    /// <summary>The sweep as the coordinator knows it (after recovery from the journal); <see cref="SweepJournalException"/>
-    /// when its journal keeps failing.</summary>
+    /// <summary>
+    /// The sweep as the coordinator knows it (after recovery from the journal). While the coordinator restarts after a
+    /// journal failure (an ask sent while it recovers is lost with it) this asks again, until it answers, or the journal
+    /// has failed <see cref="JournalFailuresToGiveUp"/> times in a row (<see cref="SweepJournalException"/>).
+    /// </summary>
     public async Task<SweepState> StateAsync()
     {
-        // While the coordinator restarts after a journal failure, the manager answers "unavailable": ask again, with
-        // the backoff it uses, until it answers or the journal has failed too often.
-        for (int tries = 1; ; tries++)
+        var deadline = DateTime.UtcNow + AskTimeout;
+        while (true)
         {
-            switch (await _manager.Ask<object>(new GetSweepState(SweepId), AskTimeout))
+            object? answer = null;
+            try
+            {
+                answer = await AskOrGiveUpAsync(new GetSweepState(SweepId), RetryAskTimeout);
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline) { }
+            switch (answer)
             {
                 case SweepState state: return state;
-                case SweepUnavailable u when tries < JournalFailuresToGiveUp * 4:
-                    await Task.Delay(SweepManager.MinBackoff * tries);
+                case null: continue;
+                case SweepUnavailable when DateTime.UtcNow < deadline:
+                    await Task.WhenAny(Task.Delay(SweepManager.MinBackoff), _gaveUp.Task);
                     continue;
                 case SweepUnavailable u: throw new SweepJournalException(SweepId, u.Reason);
-                case var other: throw new InvalidOperationException($"sweep {SweepId}: unexpected answer {other}");
+                default: throw new InvalidOperationException($"sweep {SweepId}: unexpected answer {answer}");
             }
         }
     }
@@ -74,7 +89,7 @@ public sealed class EmbeddedSweep : IAsyncDisposable
     /// <summary>Submits the sweep and starts the worker; <see cref="SweepRejectedException"/> when it is refused (an id taken).</summary>
     public async Task SubmitAsync(SweepSubmitted header, IReadOnlyList<TrialScheduled> trials)
     {
-        switch (await _manager.Ask<object>(new SubmitSweep(header, trials), AskTimeout))
+        switch (await AskOrGiveUpAsync(new SubmitSweep(header, trials), AskTimeout))
         {
             case SweepAccepted: break;
             case SweepRejected r: throw new SweepRejectedException(r);
@@ -82,6 +97,14 @@ public sealed class EmbeddedSweep : IAsyncDisposable
             case var other: throw new InvalidOperationException($"sweep {SweepId}: unexpected answer {other}");
         }
         StartWorker();
+    }
+
+    /// <summary>The manager's answer, or the journal failure that made this run give up while waiting for it.</summary>
+    async Task<object> AskOrGiveUpAsync(object message, TimeSpan timeout)
+    {
+        var ask = _manager.Ask<object>(message, timeout);
+        if (await Task.WhenAny(ask, _gaveUp.Task) == _gaveUp.Task) throw _gaveUp.Task.Result;
+        return await ask;
     }
 
     /// <summary>
@@ -113,7 +136,7 @@ public sealed class EmbeddedSweep : IAsyncDisposable
     {
         int _failuresInARow;
 
-        public EventRelay(string sweepId, ChannelWriter<ISweepEvent> writer)
+        public EventRelay(string sweepId, ChannelWriter<ISweepEvent> writer, TaskCompletionSource<SweepJournalException> gaveUp)
         {
             Receive<ISweepEvent>(e => e.SweepId == sweepId, e =>
             {
@@ -123,7 +146,10 @@ public sealed class EmbeddedSweep : IAsyncDisposable
             });
             Receive<SweepJournalFailed>(f => f.SweepId is null || f.SweepId == sweepId, f =>
             {
-                if (++_failuresInARow >= JournalFailuresToGiveUp) writer.TryComplete(new SweepJournalException(sweepId, f.Reason));
+                if (++_failuresInARow < JournalFailuresToGiveUp) return;
+                var failure = new SweepJournalException(sweepId, f.Reason);
+                gaveUp.TrySetResult(failure);
+                writer.TryComplete(failure);
             });
         }
     }
