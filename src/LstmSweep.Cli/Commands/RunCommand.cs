@@ -104,9 +104,9 @@ public static class RunCommand
         }
         catch (SweepJournalException e)
         {
-            Terminal.Error($"{e.Message}");
-            Terminal.Error($"the run stopped; what was journalled is kept. Once {database.Describe()} is writable again, continue with: " +
-                $"lstmsweep run {specPath} --resume {e.SweepId} --db {database.Describe()}");
+            Terminal.Error(e.Message);
+            Terminal.Error($"the run stopped; what was journalled is kept. Once {database.Describe()} works again, continue with:");
+            Terminal.Info(ResumeCommand(specPath, e.SweepId, database));
             return ExitCodes.Failed;
         }
     }
@@ -174,8 +174,8 @@ public static class RunCommand
         if (!state.IsFinished && !await FollowUntilFinishedAsync(sweep, state, interruption.Token))
         {
             await sweep.StopWithoutFinishingAsync();
-            Terminal.Info($"interrupted ({interruption.Signal}): sweep {sweep.SweepId} stopped and can be resumed (finished trials are kept, " +
-                $"interrupted ones run again): lstmsweep run {specPath} --resume {sweep.SweepId} --db {database.Describe()}");
+            Terminal.Info($"interrupted ({interruption.Signal}): sweep {sweep.SweepId} stopped and can be resumed (finished trials are kept, interrupted ones run again):");
+            Terminal.Info(ResumeCommand(specPath, sweep.SweepId, database));
             ResultsRenderer.Write(await sweep.StateAsync(), output);
             return ExitCodes.Interrupted;
         }
@@ -185,6 +185,9 @@ public static class RunCommand
         writerLock.Release(sweepFinished: final.IsFinished);
         return ResultsRenderer.ExitCodeFor(final);
     }
+
+    static string ResumeCommand(string specPath, string sweepId, DatabaseTarget database)
+        => $"  lstmsweep run {specPath} --resume {sweepId} --db {database.Describe()}";
 
     /// <summary>Shows progress until the sweep ends (true), or until interrupted (false). A journal that keeps failing throws.</summary>
     static async Task<bool> FollowUntilFinishedAsync(EmbeddedSweep sweep, SweepState state, CancellationToken interrupted)

@@ -29,16 +29,12 @@ public sealed class SweepWriterLock : IDisposable
             try
             {
                 var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                file.SetLength(0);
-                var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId}\n");
-                file.Write(owner);
-                file.Flush();
                 return (new SweepWriterLock(file, null), null);
             }
             catch (IOException e) when (e is not (DirectoryNotFoundException or PathTooLongException))
             {
-                var pid = ReadOwner(path);
-                return (null, $"sweep {sweepId} is being run by another process{(pid is null ? "" : $" (pid {pid})")}; lock {path}");
+                // The file cannot even be read while the lock is held (.NET takes a shared flock to read), so it names no owner.
+                return (null, $"sweep {sweepId} is being run by another process (it holds {path})");
             }
         }
         var connection = new NpgsqlConnection(database.ConnectionString);
@@ -48,19 +44,6 @@ public sealed class SweepWriterLock : IDisposable
         if ((bool)command.ExecuteScalar()!) return (new SweepWriterLock(null, connection), null);
         connection.Dispose();
         return (null, $"sweep {sweepId} is being run by another process (its PostgreSQL advisory lock is held)");
-    }
-
-    static string? ReadOwner(string path)
-    {
-        try
-        {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(reader).ReadLine()?.Trim() is { Length: > 0 } pid ? pid : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>A stable 64-bit key per sweep id (the first 8 bytes of its SHA-256).</summary>
