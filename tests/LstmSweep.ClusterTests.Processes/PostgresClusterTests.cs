@@ -112,6 +112,59 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
             requeuedIds.Contains(t.GetProperty("trial_id").GetInt32()) ? 2 : 1, t.GetProperty("attempts").GetInt32()));
     }
 
+    [Fact]
+    public async Task A_journal_outage_mid_sweep_is_survived_every_trial_finished_once_and_nothing_journalled_lost()
+    {
+        using var cluster = new TestCluster(nodes: 1, db: "postgres:" + postgres.CreateDatabase("outage"));
+        cluster.Start(0, "coordinator,worker", slots: 2);
+        await cluster.WaitForMembersAsync(1);
+        var spec = cluster.Scratch.Write("grid24.yaml", Grid24(epochs: 30));
+        var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
+        Assert.True(submit.ExitCode == 0, submit.ToString());
+        var sweepId = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
+
+        var before = await PollAsync(cluster, sweepId, s => s.GetProperty("counts").GetProperty("complete").GetInt32() >= 4);
+        var completeBefore = before.GetProperty("trials").EnumerateArray()
+            .Where(t => t.GetProperty("status").GetString() == "complete")
+            .ToDictionary(t => t.GetProperty("trial_id").GetInt32(), t => t.GetProperty("accuracy").GetDouble());
+        postgres.Stop(); // writes fail: the coordinator stops, and starts again with backoff until the server is back
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        postgres.StartAgain();
+
+        var final = await PollAsync(cluster, sweepId, s => s.GetProperty("status").GetString() != "running");
+        Assert.True(final.GetProperty("status").GetString() == "completed", final + "\n" + cluster.AllStderr);
+        Assert.Contains("in a row; starting again", cluster.Node(0).Stderr); // the outage was noticed, and survived
+        var events = await cluster.EventsAsync(sweepId);
+        Assert.Equal(Enumerable.Range(0, 24), events.Where(e => e.Name == "trial_finished").Select(e => e.Data.GetProperty("trial_id").GetInt32()).Order());
+        var trials = final.GetProperty("trials").EnumerateArray().ToList();
+        Assert.All(trials, t => Assert.Equal("complete", t.GetProperty("status").GetString()));
+        foreach (var (id, accuracy) in completeBefore) // journalled before the outage: kept as it was, not rerun
+        {
+            var trial = trials.Single(t => t.GetProperty("trial_id").GetInt32() == id);
+            Assert.Equal((1, accuracy), (trial.GetProperty("attempts").GetInt32(), trial.GetProperty("accuracy").GetDouble()));
+        }
+        Assert.Equal("ready", await cluster.Http.GetStringAsync("ready"));
+    }
+
+    /// <summary>Polls the sweep's document until the condition holds; requests failing while the journal is down are retried.</summary>
+    static async Task<JsonElement> PollAsync(TestCluster cluster, string sweepId, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + SweepTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var sweep = await cluster.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}");
+                if (condition(sweep)) return sweep;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(300);
+        }
+        Assert.Fail($"sweep {sweepId}: the condition never held\n{cluster.AllStderr}");
+        return default;
+    }
+
     /// <summary>The (trial, attempt)s started on the worker whose name ends with <paramref name="suffix"/> and not yet ended.</summary>
     static List<(int TrialId, int Attempt)> RunningOn(IReadOnlyList<SeenEvent> events, string suffix)
     {

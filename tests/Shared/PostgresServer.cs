@@ -101,6 +101,21 @@ public sealed class PostgresServer : IDisposable
         }
     }
 
+    /// <summary>Stops the server at once (as a crash or an operator would), keeping its data: a journal outage.</summary>
+    public void Stop()
+    {
+        Server("pg_ctl", ["-D", _data, "-m", "immediate", "-w", "-t", "30", "stop"]);
+        _started = false;
+    }
+
+    /// <summary>Starts the stopped server again on the same port, so clients reconnect to the address they know.</summary>
+    public void StartAgain()
+    {
+        Server("pg_ctl", ["-D", _data, "-l", LogPath, "-w", "-t", "60",
+            "-o", $"-p {Port} -k {_root} -h {Host} -c fsync=off -c full_page_writes=off", "start"]);
+        _started = true;
+    }
+
     public void Dispose()
     {
         if (_disposed) return;

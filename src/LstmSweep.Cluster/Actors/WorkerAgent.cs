@@ -58,7 +58,11 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
             foreach (var (trial, run) in _running)
                 if (run.Assignment is var a && a.SweepId == c.SweepId && a.TrialId == c.TrialId && a.Attempt == c.Attempt) trial.Tell(c);
         });
-        Receive<Terminated>(t => SlotFreed(t.ActorRef));
+        Receive<Terminated>(t =>
+        {
+            if (_running.ContainsKey(t.ActorRef)) SlotFreed(t.ActorRef);
+            else CoordinatorGone(t.ActorRef);
+        });
         Receive<DrainWorker>(_ => Drain());
     }
 
@@ -113,11 +117,31 @@ public sealed class WorkerAgent : ReceiveActor, IWithTimers
                 $"worker {_workerName} had no free slot"));
             return;
         }
-        var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot], _checkpointRoot),
-            $"trial-{assignment.SweepId}-{assignment.TrialId}-{assignment.Attempt}");
+        var trial = Context.ActorOf(TrialActor.Props(assignment, _slotDevices[slot], _checkpointRoot), TrialActorName(assignment));
         Context.Watch(trial);
+        Context.Watch(assignment.Coordinator); // idempotent: one watch per coordinator
         _running[trial] = new RunningAttempt(assignment, slot);
         _slotMeter.Busy = _running.Count;
+    }
+
+    /// <summary>
+    /// "trial-SWEEP-TRIAL-ATTEMPT", or for a sweep id no actor name can hold (journalled before names were checked to
+    /// the end) the same with the id's hash.
+    /// </summary>
+    static string TrialActorName(AssignTrial a)
+    {
+        var name = $"trial-{a.SweepId}-{a.TrialId}-{a.Attempt}";
+        return ActorPath.IsValidPathElement(name) ? name : $"trial-{SweepManager.CoordinatorName(a.SweepId)}-{a.TrialId}-{a.Attempt}";
+    }
+
+    /// <summary>
+    /// The coordinator that assigned some running attempts stopped (a journal failure, its node gone): it requeues them
+    /// when it recovers, and would ignore what they report, so they stop now and free their slots for work.
+    /// </summary>
+    void CoordinatorGone(IActorRef coordinator)
+    {
+        foreach (var (trial, run) in _running)
+            if (run.Assignment.Coordinator.Equals(coordinator)) Context.Stop(trial);
     }
 
     void SlotFreed(IActorRef trial)
