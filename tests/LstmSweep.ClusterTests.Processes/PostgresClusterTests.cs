@@ -146,15 +146,58 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
         Assert.Equal("ready", await cluster.Http.GetStringAsync("ready"));
     }
 
+    [Fact]
+    public async Task SIGKILL_of_the_oldest_coordinator_hands_the_sweep_over_every_trial_once_and_a_finished_sweep_stays_finished()
+    {
+        // A and B both coordinators (the singleton runs on A, the oldest), C a worker: killing A leaves B and C the majority.
+        using var cluster = new TestCluster(nodes: 3, db: "postgres:" + postgres.CreateDatabase("handover"));
+        cluster.Start(0, "coordinator,worker", slots: 1);
+        cluster.Start(1, "coordinator,worker", slots: 1);
+        cluster.Start(2, "worker", slots: 1);
+        await cluster.WaitForMembersAsync(3);
+
+        var small = cluster.Scratch.Write("counter.yaml", Specs.Counter("done", epochs: 5));
+        var done = CliProcess.Run(cluster.Scratch.Path, null, SweepTimeout, "submit", small, "--wait", "--output", "json", "--server", cluster.Server);
+        Assert.True(done.ExitCode == 0, done + "\n" + cluster.AllStderr);
+        var doneId = JsonDocument.Parse(done.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
+        var doneEvents = (await cluster.EventsAsync(doneId)).Count;
+
+        var spec = cluster.Scratch.Write("slow6.yaml", Specs.SlowCumsum("handover", epochs: 80));
+        var submit = CliProcess.Run(cluster.Scratch.Path, null, TimeSpan.FromMinutes(1), "submit", spec, "--output", "json", "--server", cluster.Server);
+        Assert.True(submit.ExitCode == 0, submit.ToString());
+        var sweepId = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("sweep_id").GetString()!;
+        await PollAsync(cluster.Http, cluster, sweepId, s => s.GetProperty("counts").GetProperty("running").GetInt32() >= 3);
+        cluster.Node(0).Kill(); // the singleton's node dies: no leave, no hand-over message
+
+        using var b = cluster.HttpTo(1);
+        var final = await PollAsync(b, cluster, sweepId, s => s.GetProperty("status").GetString() != "running");
+        Assert.True(final.GetProperty("status").GetString() == "completed", final + "\n" + cluster.AllStderr);
+        var events = await TestCluster.EventsAsync(b, sweepId);
+        Assert.Equal(Enumerable.Range(0, 6), events.Where(e => e.Name == "trial_finished").Select(e => e.Data.GetProperty("trial_id").GetInt32()).Order());
+        Assert.All(events.Where(e => e.Name == "trial_finished"), e => Assert.Equal("complete", e.Data.GetProperty("status").GetString()));
+        // The attempts running when A died (on A, B and C) were requeued once each and ran again after the hand-over.
+        var requeued = events.Where(e => e.Name == "trial_requeued").Select(e => e.Data.GetProperty("trial_id").GetInt32()).ToList();
+        Assert.True(requeued.Count >= 3, "the running attempts were not requeued\n" + cluster.AllStderr);
+        Assert.Equal(requeued.Distinct().Count(), requeued.Count);
+
+        // The finished sweep recovered on B as it was: nothing new journalled, still completed.
+        Assert.Equal(doneEvents, (await TestCluster.EventsAsync(b, doneId)).Count);
+        var doneNow = await b.GetFromJsonAsync<JsonElement>($"api/sweeps/{doneId}");
+        Assert.Equal("completed", doneNow.GetProperty("status").GetString());
+    }
+
     /// <summary>Polls the sweep's document until the condition holds; requests failing while the journal is down are retried.</summary>
-    static async Task<JsonElement> PollAsync(TestCluster cluster, string sweepId, Func<JsonElement, bool> condition)
+    static Task<JsonElement> PollAsync(TestCluster cluster, string sweepId, Func<JsonElement, bool> condition)
+        => PollAsync(cluster.Http, cluster, sweepId, condition);
+
+    static async Task<JsonElement> PollAsync(HttpClient http, TestCluster cluster, string sweepId, Func<JsonElement, bool> condition)
     {
         var deadline = DateTime.UtcNow + SweepTimeout;
         while (DateTime.UtcNow < deadline)
         {
             try
             {
-                var sweep = await cluster.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}");
+                var sweep = await http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}");
                 if (condition(sweep)) return sweep;
             }
             catch (HttpRequestException) { }

@@ -47,6 +47,12 @@ public sealed class TestCluster : IDisposable
         }
     }
 
+    /// <summary>A client (with the token, if any) for another node's HTTP port: the coordinator after a hand-over.</summary>
+    public HttpClient HttpTo(int node) => new(new TokenHandler(Environment))
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{_httpPorts[node]}/"), Timeout = TimeSpan.FromSeconds(30),
+    };
+
     public int PortOf(int node) => _ports[node];
     public int HttpPortOf(int node) => _httpPorts[node];
     public CliProcess Node(int node) => _nodes[node];
@@ -83,10 +89,12 @@ public sealed class TestCluster : IDisposable
     }
 
     /// <summary>The sweep's journal events, read through the API's event stream (which ends after sweep_finished).</summary>
-    public async Task<List<(string Name, JsonElement Data)>> EventsAsync(string sweepId)
+    public Task<List<(string Name, JsonElement Data)>> EventsAsync(string sweepId) => EventsAsync(Http, sweepId);
+
+    public static async Task<List<(string Name, JsonElement Data)>> EventsAsync(HttpClient http, string sweepId)
     {
         var events = new List<(string, JsonElement)>();
-        using var stream = await Http.GetStreamAsync($"api/sweeps/{sweepId}/events");
+        using var stream = await http.GetStreamAsync($"api/sweeps/{sweepId}/events");
         using var reader = new StreamReader(stream);
         string? name = null;
         while (await reader.ReadLineAsync() is { } line)
