@@ -76,6 +76,16 @@ public sealed class JournalSchemaTests() : SqliteJournalTestKit("lstmsweep-schem
     }
 
     [Fact]
+    public void KeepModelsIsStoredWhenGivenAndGoldenRowsWithoutItReadAsTheDefault()
+    {
+        var keeping = Header with { Spec = GoldenRows.Spec with { KeepModels = 3 } };
+        var copy = Assert.IsType<SweepSubmitted>(Serializer.FromBinary(Serializer.ToBinary(keeping), Serializer.Manifest(keeping)));
+        Assert.Equal(3, copy.Spec!.KeepModels);
+        Assert.Equal(SweepSpec.DefaultKeepModels, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v2")).Spec!.KeepModels);
+        Assert.Equal(SweepSpec.DefaultKeepModels, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v1")).Spec!.KeepModels);
+    }
+
+    [Fact]
     public void EveryManifestThisVersionReadsHasAGoldenRow()
     {
         foreach (var manifest in JournalSchema.Readers.Keys)

@@ -20,7 +20,7 @@ public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
         ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
-         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries"];
+         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries", "keep_models"];
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
@@ -92,6 +92,8 @@ public static partial class SpecParser
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
         ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Capped(0, limits.MaxRetries, LimitNames.MaxRetries), out v));
+        ReadOptional(entries, "keep_models", SweepSpec.DefaultKeepModels, out var keepModels,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.AtLeast(0, "a non-negative integer"), out v));
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
         var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
             .Read(entries.GetValueOrDefault("space"));
@@ -107,7 +109,7 @@ public static partial class SpecParser
         var spec = new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!)
         {
             Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials, CheckpointEvery = checkpointEvery,
-            Retries = retries,
+            Retries = retries, KeepModels = keepModels,
         };
         return new SpecParseResult(spec, []);
     }
