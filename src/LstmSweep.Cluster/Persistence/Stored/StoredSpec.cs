@@ -36,6 +36,9 @@ public sealed record StoredSpec
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? KeepModels { get; init; }
+    /// <summary>repeats, written only when not the default (1), as keep_models; a row without it reads as 1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Repeats { get; init; }
 
     public static StoredSpec From(SweepSpec s) => new()
     {
@@ -43,12 +46,14 @@ public sealed record StoredSpec
         Seed = s.Seed, Objective = s.Objective, Space = s.Space, Scheduler = s.Scheduler,
         Asha = s.Asha is { } a ? StoredAsha.From(a) : null, NStartupTrials = s.NStartupTrials,
         CheckpointEvery = s.CheckpointEvery, Retries = s.Retries, KeepModels = s.KeepModels == SweepSpec.DefaultKeepModels ? null : s.KeepModels,
+        Repeats = s.Repeats == SweepSpec.DefaultRepeats ? null : s.Repeats,
     };
 
     public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space)
     {
         Scheduler = Scheduler, Asha = Asha?.ToSettings(), NStartupTrials = NStartupTrials, CheckpointEvery = CheckpointEvery,
         Retries = Retries, KeepModels = KeepModels ?? SweepSpec.DefaultKeepModels,
+        Repeats = Repeats ?? SweepSpec.DefaultRepeats,
     };
 }
 
