@@ -85,6 +85,19 @@ public sealed class JournalSchemaTests() : SqliteJournalTestKit("lstmsweep-schem
         Assert.Equal(SweepSpec.DefaultKeepModels, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v1")).Spec!.KeepModels);
     }
 
+    [Theory]
+    [InlineData("training loss became NaN at epoch 3", FailureKind.NonFiniteLoss)]
+    [InlineData("array: label 7 of sample 2 is outside [0, 2)", FailureKind.Error)]
+    public void AnOldNodesTrialResultWithoutAFailureKindReadsWithTheKindItMeant(string error, FailureKind expected)
+    {
+        // What a worker of the version before failure kinds sent: no "failure" field.
+        var old = $$"""{"sweep_id":"s","trial_id":0,"attempt":1,"status":"failed","loss":null,"accuracy":null,"epochs_run":3,"duration_ms":10,"error":"{{error}}","resumed_from_epoch":0}""";
+        var result = Assert.IsType<TrialResult>(Serializer.FromBinary(Encoding.UTF8.GetBytes(old), "trial-result.v1"));
+        Assert.Equal(expected, result.Failure);
+        var complete = old.Replace("\"failed\"", "\"complete\"");
+        Assert.Null(Assert.IsType<TrialResult>(Serializer.FromBinary(Encoding.UTF8.GetBytes(complete), "trial-result.v1")).Failure);
+    }
+
     [Fact]
     public void EveryManifestThisVersionReadsHasAGoldenRow()
     {
