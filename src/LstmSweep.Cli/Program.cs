@@ -13,6 +13,8 @@ var root = new RootCommand("LstmSweep: hyperparameter search for LSTM models, tr
     PlotCommand.Create(),
     ImportanceCommand.Create(),
     ReportCommand.Create(),
+    PredictCommand.Create(),
+    ExportCommand.Create(),
     InitCommand.Create(),
     NodeCommand.Create(),
     SubmitCommand.Create(),

@@ -56,7 +56,7 @@ public class InitAndHelpTests
     [Theory]
     [InlineData("run")] [InlineData("validate")] [InlineData("results")] [InlineData("list")] [InlineData("plot")]
     [InlineData("importance")] [InlineData("report")] [InlineData("init")] [InlineData("node")] [InlineData("submit")]
-    [InlineData("status")] [InlineData("watch")] [InlineData("cancel")] [InlineData("nodes")]
+    [InlineData("status")] [InlineData("watch")] [InlineData("cancel")] [InlineData("nodes")] [InlineData("predict")] [InlineData("export")]
     public void HelpOfEachCommandShowsAnExample(string command)
     {
         using var dir = new ScratchDirectory();

@@ -14,7 +14,10 @@ public class ResumeTests
         var rerun = outcome.After.Single(t => t.Attempts == 2);
         Assert.True(rerun.ResumedFromEpoch > 0, $"trial {rerun.Id} started again from epoch 0");
         Assert.Equal(0, rerun.ResumedFromEpoch % 5);
-        Assert.False(Directory.Exists(Path.Combine(dir.Path, "lstmsweep-checkpoints", outcome.SweepId)), "a finished sweep's checkpoints are removed");
+        // Once finished, only the best trial's final checkpoint stays (keep_models defaults to 1): no resume needs the rest.
+        var sweepCheckpoints = Path.Combine(dir.Path, "lstmsweep-checkpoints", outcome.SweepId);
+        var kept = Assert.Single(Directory.GetDirectories(sweepCheckpoints));
+        Assert.Single(Directory.GetFiles(kept));
     }
 
     [Fact]

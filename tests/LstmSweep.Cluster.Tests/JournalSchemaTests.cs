@@ -76,6 +76,29 @@ public sealed class JournalSchemaTests() : SqliteJournalTestKit("lstmsweep-schem
     }
 
     [Fact]
+    public void KeepModelsIsStoredWhenGivenAndGoldenRowsWithoutItReadAsTheDefault()
+    {
+        var keeping = Header with { Spec = GoldenRows.Spec with { KeepModels = 3 } };
+        var copy = Assert.IsType<SweepSubmitted>(Serializer.FromBinary(Serializer.ToBinary(keeping), Serializer.Manifest(keeping)));
+        Assert.Equal(3, copy.Spec!.KeepModels);
+        Assert.Equal(SweepSpec.DefaultKeepModels, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v2")).Spec!.KeepModels);
+        Assert.Equal(SweepSpec.DefaultKeepModels, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v1")).Spec!.KeepModels);
+    }
+
+    [Theory]
+    [InlineData("training loss became NaN at epoch 3", FailureKind.NonFiniteLoss)]
+    [InlineData("array: label 7 of sample 2 is outside [0, 2)", FailureKind.Error)]
+    public void AnOldNodesTrialResultWithoutAFailureKindReadsWithTheKindItMeant(string error, FailureKind expected)
+    {
+        // What a worker of the version before failure kinds sent: no "failure" field.
+        var old = $$"""{"sweep_id":"s","trial_id":0,"attempt":1,"status":"failed","loss":null,"accuracy":null,"epochs_run":3,"duration_ms":10,"error":"{{error}}","resumed_from_epoch":0}""";
+        var result = Assert.IsType<TrialResult>(Serializer.FromBinary(Encoding.UTF8.GetBytes(old), "trial-result.v1"));
+        Assert.Equal(expected, result.Failure);
+        var complete = old.Replace("\"failed\"", "\"complete\"");
+        Assert.Null(Assert.IsType<TrialResult>(Serializer.FromBinary(Encoding.UTF8.GetBytes(complete), "trial-result.v1")).Failure);
+    }
+
+    [Fact]
     public void EveryManifestThisVersionReadsHasAGoldenRow()
     {
         foreach (var manifest in JournalSchema.Readers.Keys)

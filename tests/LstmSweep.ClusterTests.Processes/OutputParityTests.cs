@@ -33,7 +33,7 @@ public sealed class OutputParityTests
             Assert.True(viaDb.ExitCode == 0 && viaServer.ExitCode == 0, $"{viaDb}\n{viaServer}");
             Assert.Equal(viaDb.Stdout, viaServer.Stdout);
         }
-        Assert.Equal(20, FromDb("results", sweepId, "--output", "csv").Stdout.Split('\n')[0].Split(',').Length);
+        Assert.Equal(23, FromDb("results", sweepId, "--output", "csv").Stdout.Split('\n')[0].Split(',').Length);
 
         var listDb = FromDb("list", "--output", "json");
         var listServer = FromServer("list", "--output", "json");

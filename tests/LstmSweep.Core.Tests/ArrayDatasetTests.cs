@@ -20,6 +20,24 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
+    public void Inputs_to_predict_on_may_leave_out_the_labels()
+    {
+        var json = ArrayDataset.LoadInputs(dir.Write("p.json", """{"x": [[[1, 2]], [[3, 4]], [[5, 6]]]}"""), 2, null);
+        Assert.Equal((3, 1, 2, false), (json.Samples, json.Timesteps, json.Features, json.HasLabels));
+        Assert.Equal([0, 0, 0], json.Labels);
+
+        // A row as wide as the trained samples has no label column; one value more ends with the label.
+        var bare = ArrayDataset.LoadInputs(dir.Write("p.csv", "1,2,3,4\n5,6,7,8\n"), 2, unlabelledWidth: 4);
+        Assert.Equal((2, 2, 2, false), (bare.Samples, bare.Timesteps, bare.Features, bare.HasLabels));
+        var labelled = ArrayDataset.LoadInputs(dir.Write("l.csv", "1,2,3,4,1\n5,6,7,8,0\n"), 2, unlabelledWidth: 4);
+        Assert.Equal((2, true), (labelled.Timesteps, labelled.HasLabels));
+        Assert.Equal([1, 0], labelled.Labels);
+
+        var training = Assert.Throws<ArrayDataException>(() => ArrayDataset.Load(dir.Write("t.json", """{"x": [1, 2]}""")));
+        Assert.Contains("no \"y\" key", training.Message);
+    }
+
+    [Fact]
     public void Json_1d_becomes_one_timestep_of_one_feature()
     {
         var data = Load("d.json", """{"x": [0.5, 1.5, 2.5], "y": [0, 1, 0]}""");

@@ -20,6 +20,9 @@ static class CommandExamples
         ["watch"] = ["lstmsweep watch quickstart-3f9a2c", "lstmsweep watch quickstart-3f9a2c --output json | jq .status"],
         ["cancel"] = ["lstmsweep cancel quickstart-3f9a2c"],
         ["nodes"] = ["lstmsweep nodes --output json"],
+        ["predict"] = ["lstmsweep predict seed-000-3f9a2c --input new-samples.json",
+            "lstmsweep predict seed-000-3f9a2c --input data.csv --trial 4 --db sqlite:./sweeps.db --output csv"],
+        ["export"] = ["lstmsweep export seed-000-3f9a2c --out ./best-model", "lstmsweep export seed-000-3f9a2c --trial 4 --out ./trial-4"],
     };
 
     public static void AddTo(RootCommand root)

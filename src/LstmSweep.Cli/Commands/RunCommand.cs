@@ -25,7 +25,7 @@ public static class RunCommand
         var resume = new Option<string?>("--resume") { Description = "Continue this sweep from the journal: finished trials are kept, interrupted ones run again" };
         var checkpoints = new Option<string?>("--checkpoints")
         {
-            Description = "Folder for trial checkpoints (default: lstmsweep-checkpoints beside the database); removed for a sweep once it ends",
+            Description = "Folder for trial checkpoints (default: lstmsweep-checkpoints beside the database); once a sweep ends only its top keep_models trials' final weights stay there",
         };
         var (dataFolder, limit) = (SpecOptions.DataFolder(), SpecOptions.Limit());
         var command = new Command("run", "Run a sweep in this process and print its leaderboard")
@@ -180,7 +180,9 @@ public static class RunCommand
             return ExitCodes.Interrupted;
         }
         var final = await sweep.StateAsync();
-        if (final.IsFinished) CheckpointDirectories.DeleteSweep(checkpointRoot, sweep.SweepId);
+        // Nothing can resume or be promoted any more: only the top keep_models trials' final weights stay (predict, export).
+        if (final.IsFinished)
+            CheckpointDirectories.KeepOnly(checkpointRoot, sweep.SweepId, CheckpointDirectories.TrialsToKeep(final));
         ResultsRenderer.Write(final, output);
         writerLock.Release(sweepFinished: final.IsFinished);
         return ResultsRenderer.ExitCodeFor(final);

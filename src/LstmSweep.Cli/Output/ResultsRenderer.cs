@@ -34,10 +34,17 @@ public static class ResultsRenderer
         Console.Out.Flush();
     }
 
-    /// <summary>Complete trials with a finite objective, best first (accuracy descending or loss ascending; ties by trial id).</summary>
+    /// <summary>
+    /// Complete trials with a finite objective, best first (accuracy descending or loss ascending; ties by trial id);
+    /// with repeats, by their configuration's mean first (as <c>SweepState.Leaderboard</c>).
+    /// </summary>
     public static IReadOnlyList<TrialDocument> Ranked(SweepDocument d)
     {
         var complete = d.Trials.Where(t => t.Status == "complete" && ObjectiveOf(d, t) is double v && double.IsFinite(v));
+        if (complete.Any(t => t.ObjectiveMean is not null))
+            return (d.Objective == "accuracy"
+                ? complete.OrderByDescending(t => t.ObjectiveMean).ThenBy(t => t.Configuration).ThenByDescending(t => t.Accuracy)
+                : complete.OrderBy(t => t.ObjectiveMean).ThenBy(t => t.Configuration).ThenBy(t => t.Loss)).ThenBy(t => t.TrialId).ToList();
         return (d.Objective == "accuracy"
             ? complete.OrderByDescending(t => t.Accuracy).ThenBy(t => t.Loss).ThenBy(t => t.TrialId)
             : complete.OrderBy(t => t.Loss).ThenByDescending(t => t.Accuracy).ThenBy(t => t.TrialId)).ToList();
@@ -45,11 +52,15 @@ public static class ResultsRenderer
 
     static double? ObjectiveOf(SweepDocument d, TrialDocument t) => d.Objective == "accuracy" ? t.Accuracy : t.Loss;
 
-    /// <summary>One row per trial, ranked trials first, the configuration flattened into columns (20 columns: the first 16 as before, the hyperparameters added since at the end).</summary>
+    /// <summary>
+    /// One row per trial, ranked trials first, the configuration flattened into columns (23 columns: the first 16 as
+    /// before, then the hyperparameters added since, then configuration, objective_mean and objective_std, empty
+    /// without repeats).
+    /// </summary>
     public static string Csv(SweepDocument d)
     {
         var csv = new StringBuilder();
-        csv.AppendLine("rank,trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts,error,optimizer,dense_units,init,head");
+        csv.AppendLine("rank,trial_id,status,accuracy,loss,units,merge_mode,stateful,epochs,learning_rate,batch_size,layers,epochs_run,duration_ms,attempts,error,optimizer,dense_units,init,head,configuration,objective_mean,objective_std");
         var ranked = Ranked(d);
         var rest = d.Trials.Where(t => !ranked.Contains(t)).OrderBy(t => t.TrialId);
         int rank = 0;
@@ -64,7 +75,8 @@ public static class ResultsRenderer
                 c.BatchSize.ToString(CultureInfo.InvariantCulture), c.Layers.ToString(CultureInfo.InvariantCulture),
                 t.EpochsRun.ToString(CultureInfo.InvariantCulture), t.DurationMs.ToString(CultureInfo.InvariantCulture),
                 t.Attempts.ToString(CultureInfo.InvariantCulture), Quote(t.Error),
-                c.Optimizer, c.DenseUnits.ToString(CultureInfo.InvariantCulture), c.Init, c.Head));
+                c.Optimizer, c.DenseUnits.ToString(CultureInfo.InvariantCulture), c.Init, c.Head,
+                t.Configuration?.ToString(CultureInfo.InvariantCulture) ?? "", Number(t.ObjectiveMean), Number(t.ObjectiveStd)));
         }
         return csv.ToString();
     }
@@ -82,6 +94,8 @@ public static class ResultsRenderer
         var columns = compact
             ? new[] { "#", "trial", "config", "epochs", "lr", "batch", "accuracy", "loss", "status" }
             : ["rank", "trial", "units", "merge", "stateful", "layers", "epochs", "lr", "batch", "accuracy", "loss", "time", "status"];
+        var repeated = d.Trials.Any(t => t.Configuration is not null);
+        if (repeated) columns = [.. columns[..^1], $"{d.Objective} mean ± std", columns[^1]];
         foreach (var column in columns)
             table.AddColumn(new TableColumn(column).RightAligned());
 
@@ -109,21 +123,25 @@ public static class ResultsRenderer
                     $"{trial.EpochsRun}/{c.Epochs}", lr, c.BatchSize.ToString(CultureInfo.InvariantCulture),
                     Format(trial.Accuracy), Format(trial.Loss), trial.DurationMs > 0 ? $"{trial.DurationMs / 1000.0:F1}s" : "", status,
                 ];
+            if (repeated)
+                cells = [.. cells[..^1], trial.ObjectiveMean is double mean
+                    ? $"{Format(mean)} ± {Format(trial.ObjectiveStd)} ({trial.RepeatsScored}) c{trial.Configuration}" : $"c{trial.Configuration}", cells[^1]];
             var style = rank == 1 && isRanked ? "bold green" : trial.Status == "failed" ? "red" : "default";
             table.AddRow(cells.Select(text => new Markup($"[{style}]{Markup.Escape(text)}[/]")).ToArray());
         }
         console.Write(table);
-        if (ranked.FirstOrDefault() is { } best)
+        if (ranked.FirstOrDefault() is { ObjectiveMean: double bestMean } bestRepeated)
+            console.MarkupLine($"best: configuration {bestRepeated.Configuration} with mean {d.Objective} [bold]{Format(bestMean)}[/] ± {Format(bestRepeated.ObjectiveStd)} over {bestRepeated.RepeatsScored} repeat(s) ({Markup.Escape(Describe(bestRepeated.Config))})");
+        else if (ranked.FirstOrDefault() is { } best)
             console.MarkupLine($"best: trial {best.TrialId} with {d.Objective} [bold]{Format(ObjectiveOf(d, best))}[/] ({Markup.Escape(Describe(best.Config))})");
         else
             console.MarkupLine("[red]no trial completed[/]");
     }
 
-    public static string Describe(TrialConfig c) => Describe(ConfigDocument.From(c));
+    /// <summary>Every row of the hyperparameter table as key=value, in table order (one describe string everywhere).</summary>
+    public static string Describe(TrialConfig c) => Hyperparameters.Describe(c);
 
-    public static string Describe(ConfigDocument c)
-        => $"units={c.Units} merge_mode={c.MergeMode} stateful={(c.Stateful ? "true" : "false")} layers={c.Layers} " +
-           $"epochs={c.Epochs} learning_rate={c.LearningRate.ToString("G4", CultureInfo.InvariantCulture)} batch_size={c.BatchSize}";
+    public static string Describe(ConfigDocument c) => Describe(c.ToConfig());
 
     public static string Format(double? value) => value is double v ? v.ToString("F4", CultureInfo.InvariantCulture) : "";
 

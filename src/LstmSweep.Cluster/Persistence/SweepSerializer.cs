@@ -69,8 +69,11 @@ public sealed class SweepSerializer : SerializerWithStringManifest
 
     public override object FromBinary(byte[] bytes, string manifest)
         => JournalSchema.Readers.TryGetValue(manifest, out var read) ? read(bytes, _options)
-            : TypesByManifest.TryGetValue(manifest, out var type) ? JsonSerializer.Deserialize(bytes, type, _options)!
+            : TypesByManifest.TryGetValue(manifest, out var type) ? Upcast(JsonSerializer.Deserialize(bytes, type, _options)!)
             : throw new System.Runtime.Serialization.SerializationException($"unknown manifest '{manifest}': written by a newer LstmSweep?");
+
+    /// <summary>Protocol messages from a node of an older version, read with the meaning they had.</summary>
+    static object Upcast(object message) => message is TrialResult result ? V1Upcaster.Result(result) : message;
 
     /// <summary>The options every row is written and read with (for tests and tools that read rows themselves).</summary>
     public static JsonSerializerOptions StoredJsonOptions(ExtendedActorSystem system) => new SweepSerializer(system)._options;

@@ -9,6 +9,24 @@ namespace LstmSweep.Core.Data;
 /// </summary>
 public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, int Features, int[] Labels, int Classes, int LabelSteps = 1)
 {
+    /// <summary>False for inputs read without labels (<see cref="LoadInputs"/>): Labels are then zeros, one per sample.</summary>
+    public bool HasLabels { get; init; } = true;
+
+    /// <summary>
+    /// Inputs to predict on, in the same formats as <see cref="Load"/>, with the labels optional: JSON may leave out
+    /// "y"; a CSV row of exactly <paramref name="unlabelledWidth"/> values has no label column (one more: the last
+    /// column is the label, as in training files).
+    /// </summary>
+    /// <param name="featuresPerStep">Features per timestep the model reads: CSV rows are split by it; JSON x must match it.</param>
+    /// <param name="unlabelledWidth">Values per sample without a label (timesteps × features of the trained data), if known.</param>
+    public static ArrayDataset LoadInputs(string path, int featuresPerStep, int? unlabelledWidth)
+    {
+        var text = ReadText(path);
+        return IsJson(path, text)
+            ? JsonArrayReader.Read(path, text, features: null, labelsRequired: false)
+            : CsvArrayReader.Read(path, text, featuresPerStep > 1 ? featuresPerStep : null, unlabelledWidth);
+    }
+
     /// <summary>
     /// Loads and reshapes a CSV or JSON file; throws <see cref="ArrayDataException"/> naming the file, the problem and
     /// the fix. The format follows the extension (.json, .csv); any other file is JSON when it starts with '{'.
@@ -44,6 +62,8 @@ public sealed record ArrayDataset(float[] Values, int Samples, int Timesteps, in
     /// <summary>The checks both formats share, once the values and labels are read.</summary>
     internal static ArrayDataset Create(string path, float[] values, int samples, int timesteps, int features, int[] labels, int labelSteps = 1)
     {
+        if (labels.Length == 0 && samples > 0)
+            return new ArrayDataset(values, samples, timesteps, features, new int[samples], 2) { HasLabels = false };
         if (samples < 2)
             throw new ArrayDataException(
                 $"{path}: has {samples} sample{(samples == 1 ? "" : "s")}; at least 2 are needed (some to train on, some to evaluate)");

@@ -8,7 +8,10 @@ namespace LstmSweep.Core.Data;
 /// </summary>
 internal static class CsvArrayReader
 {
-    public static ArrayDataset Read(string path, string text, int? features)
+    /// <param name="unlabelledWidth">
+    /// When reading inputs to predict on: rows of exactly this many values have no label column.
+    /// </param>
+    public static ArrayDataset Read(string path, string text, int? features, int? unlabelledWidth = null)
     {
         var rows = DataRows(text).ToList();
         if (rows.Count > 0 && !rows[0].Cells.All(IsNumber))
@@ -17,14 +20,15 @@ internal static class CsvArrayReader
             throw new ArrayDataException($"{path}: no data rows; expected one sample per row with the integer label in the last column");
 
         var first = rows[0];
-        if (first.Cells.Length < 2)
+        var labelled = first.Cells.Length != unlabelledWidth;
+        if (labelled && first.Cells.Length < 2)
             throw new ArrayDataException(
                 $"{path}: line {first.Line} has 1 column; each row needs at least one value and the integer label in the last column");
-        var valuesPerRow = first.Cells.Length - 1;
+        var valuesPerRow = labelled ? first.Cells.Length - 1 : first.Cells.Length;
         var (timesteps, featuresPerStep) = Split(path, valuesPerRow, features);
 
         var values = new float[rows.Count * valuesPerRow];
-        var labels = new int[rows.Count];
+        var labels = new int[labelled ? rows.Count : 0];
         for (var r = 0; r < rows.Count; r++)
         {
             var (line, cells) = rows[r];
@@ -34,7 +38,7 @@ internal static class CsvArrayReader
                     "every sample needs the same number of timesteps");
             for (var c = 0; c < valuesPerRow; c++)
                 values[r * valuesPerRow + c] = ParseValue(path, line, c, cells[c]);
-            labels[r] = ParseLabel(path, line, cells[^1]);
+            if (labelled) labels[r] = ParseLabel(path, line, cells[^1]);
         }
         return ArrayDataset.Create(path, values, rows.Count, timesteps, featuresPerStep, labels);
     }

@@ -11,7 +11,8 @@ internal static class JsonArrayReader
     const string Layout = "the file must be {\"x\": [samples...], \"y\": [labels...]}";
     static readonly string[] Dimensions = ["timesteps", "features"];
 
-    public static ArrayDataset Read(string path, string text, int? features)
+    /// <param name="labelsRequired">False when reading inputs to predict on: "y" may be left out.</param>
+    public static ArrayDataset Read(string path, string text, int? features, bool labelsRequired = true)
     {
         if (features is not null)
             throw new ArrayDataException(
@@ -26,14 +27,16 @@ internal static class JsonArrayReader
             if (property.Name is not ("x" or "y"))
                 throw new ArrayDataException($"{path}: unexpected key \"{property.Name}\"; {Layout}");
         var x = Required(path, root, "x");
-        var y = Required(path, root, "y");
+        var y = labelsRequired || root.TryGetProperty("y", out _) ? Required(path, root, "y") : (JsonElement?)null;
 
         var shape = ShapeOfFirstSample(path, x);
         var values = new List<float>();
         var samples = x.GetArrayLength();
         for (var i = 0; i < samples; i++)
             Flatten(path, x[i], $"x[{i}]", $"x[0]", shape, 0, values);
-        var (labels, labelSteps) = Labels(path, y, samples);
+        if (samples == 0 && !labelsRequired)
+            throw new ArrayDataException($"{path}: \"x\" is empty; give at least one sample");
+        var (labels, labelSteps) = y is { } given ? Labels(path, given, samples) : ([], 1);
         var timesteps = shape.Length > 0 ? shape[0] : 1;
         var featuresPerStep = shape.Length > 1 ? shape[1] : 1;
         return ArrayDataset.Create(path, values.ToArray(), samples, timesteps, featuresPerStep, labels, labelSteps);

@@ -9,7 +9,8 @@ namespace LstmSweep.Core.Spec;
 public static class PlanSize
 {
     /// <summary>The grid size (at most max_trials when truncating), or max_trials for random, tpe and asha.</summary>
-    public static long Trials(SweepSpec spec) => Trials(spec.Strategy, spec.Space, spec.MaxTrials, spec.Truncate);
+    /// <remarks>Counts trials, so a spec with <c>repeats</c> plans configurations × repeats.</remarks>
+    public static long Trials(SweepSpec spec) => Trials(spec.Strategy, spec.Space, spec.MaxTrials, spec.Truncate) * spec.Repeats;
 
     public static long Trials(SearchStrategy strategy, SearchSpace space, int? maxTrials, bool truncate)
     {

@@ -20,7 +20,10 @@ public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
         ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
-         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries"];
+         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries", "keep_models", "repeats"];
+
+    /// <summary>The most repeats of one configuration (more says nothing a few dozen do not).</summary>
+    const int MaxRepeats = 100;
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
@@ -92,6 +95,12 @@ public static partial class SpecParser
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
         ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Capped(0, limits.MaxRetries, LimitNames.MaxRetries), out v));
+        var repeatsRead = ReadOptional(entries, "repeats", SweepSpec.DefaultRepeats, out var repeats,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Between(1, MaxRepeats), out v));
+        if (repeatsRead && repeats > 1 && scheduler == SchedulerKind.Asha)
+            reader.Error("repeats", "repeats with scheduler asha is not supported yet (ASHA would judge each repeat alone); remove repeats or use scheduler fifo");
+        ReadOptional(entries, "keep_models", SweepSpec.DefaultKeepModels, out var keepModels,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.AtLeast(0, "a non-negative integer"), out v));
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
         var space = new SpaceReader(reader, rangesAllowed: !strategyRead || strategy != SearchStrategy.Grid)
             .Read(entries.GetValueOrDefault("space"));
@@ -102,12 +111,14 @@ public static partial class SpecParser
         if (space is not null && task is not null)
             CheckTrialMemory(reader, space, TrialMemory.DimensionsOf(task, arrayData));
 
+        if (repeats > 1 && strategyRead && space is not null)
+            CheckRepeatedPlan(reader, repeats, PlanSize.Trials(strategy, space, maxTrials, truncate));
         if (reader.Errors.Count > 0)
             return new SpecParseResult(null, reader.Errors);
         var spec = new SweepSpec(name!, task!, strategy, maxTrials, truncate, seed, objective, space!)
         {
             Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials, CheckpointEvery = checkpointEvery,
-            Retries = retries,
+            Retries = retries, KeepModels = keepModels, Repeats = repeats,
         };
         return new SpecParseResult(spec, []);
     }
@@ -226,6 +237,16 @@ public static partial class SpecParser
         if (!reader.TryName<TaskKind>(node, "task", "task", Names.AllTasks, Names.TryParseTask, out var kind)) return null;
         var taskOptions = TaskOptionsReader.Read(reader, entries.GetValueOrDefault("task_options"), kind, specPath, options, out arrayData);
         return taskOptions is null ? null : new TaskSpec(kind, taskOptions);
+    }
+
+    /// <summary>Configurations × repeats within the planned-trials cap (a plan already over it has its own error).</summary>
+    static void CheckRepeatedPlan(NodeReader reader, int repeats, long configurations)
+    {
+        var cap = reader.Limits.MaxPlannedTrials;
+        if (configurations > cap || configurations * repeats <= cap) return;
+        reader.Error("repeats",
+            $"{repeats} repeats of {configurations} configurations are {configurations * repeats} trials, more than the {cap} a sweep " +
+            $"may plan (the limit {LimitNames.MaxPlannedTrials}); lower repeats or the number of configurations");
     }
 
     static void CheckTrialBudget(NodeReader reader, IReadOnlyDictionary<string, SpecNode> entries,

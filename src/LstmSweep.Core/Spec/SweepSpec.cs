@@ -57,6 +57,22 @@ public sealed record SweepSpec(
     /// <c>retries + 1</c> times. A non-finite loss is never retried: the same seed gives the same NaN.
     /// </summary>
     public int Retries { get; init; } = DefaultRetries;
+
+    public const int DefaultKeepModels = 1;
+
+    /// <summary>
+    /// <c>keep_models</c>: how many of the best complete trials keep their final weights when the sweep ends (for
+    /// <c>lstmsweep predict</c> and <c>export</c>); the other trials' checkpoints are deleted. 0 keeps none.
+    /// </summary>
+    public int KeepModels { get; init; } = DefaultKeepModels;
+
+    public const int DefaultRepeats = 1;
+
+    /// <summary>
+    /// <c>repeats</c>: every configuration is trained this many times with different seeds; the leaderboard ranks
+    /// configurations by the mean of their repeats, and TPE learns from that mean (see <see cref="Sweeps.SweepRepeats"/>).
+    /// </summary>
+    public int Repeats { get; init; } = DefaultRepeats;
 }
 
 /// <summary>Which rows a validation split holds out.</summary>

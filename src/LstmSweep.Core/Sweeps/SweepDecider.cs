@@ -77,7 +77,10 @@ public static class SweepDecider
         for (int added = 0; added < limit; added++)
         {
             var n = d.State.Trials.Count;
-            if (sampler.Suggest(n, d.State.History()) is not { } config) return;
+            // repeats: a configuration's later repeats copy its first; the sampler numbers configurations.
+            var repeats = spec.Repeats;
+            var config = n % repeats != 0 ? d.State.Trials[n - n % repeats].Config : sampler.Suggest(n / repeats, d.State.History());
+            if (config is null) return;
             d.Add(SweepPlan.Trial(d.State.SweepId, spec.Seed, n, config));
         }
     }

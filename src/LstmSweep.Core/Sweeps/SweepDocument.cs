@@ -30,9 +30,12 @@ public sealed record SweepDocument(
 
     public static SweepDocument From(SweepState state)
     {
-        var trials = state.Trials.Values.Select(TrialDocument.From).ToList();
+        var stats = SweepRepeats.Stats(state);
+        var repeats = SweepRepeats.Of(state.Spec);
+        TrialDocument Document(TrialState t) => stats is null ? TrialDocument.From(t) : TrialDocument.From(t).WithRepeats(t, repeats, stats);
+        var trials = state.Trials.Values.Select(Document).ToList();
         var counts = Enum.GetValues<TrialStatus>().ToDictionary(s => s.ToName(), state.Count);
-        var best = state.Best is { } b ? TrialDocument.From(b) : null;
+        var best = state.Best is { } b ? Document(b) : null;
         return new SweepDocument(state.SweepId, state.Name, state.Status.ToName(), state.Task?.Kind.ToName() ?? "",
             state.Objective.ToName(), counts, trials, best);
     }
@@ -75,6 +78,30 @@ public sealed record TrialDocument(
     int FailedAttempts = 0,
     int LostAttempts = 0)
 {
+    /// <summary>
+    /// With <c>repeats</c>: the configuration this trial repeats (trials N·c … N·c + N − 1 share configuration c), and
+    /// the mean and standard deviation of the objective over that configuration's complete repeats (and how many);
+    /// the leaderboard ranks by the mean. Left out of the JSON for a sweep without repeats.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Configuration { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ObjectiveMean { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ObjectiveStd { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? RepeatsScored { get; init; }
+
+    internal TrialDocument WithRepeats(TrialState t, int repeats, IReadOnlyDictionary<int, RepeatStats> stats)
+    {
+        var configuration = SweepRepeats.ConfigurationOf(t.TrialId, repeats);
+        var s = stats.GetValueOrDefault(configuration);
+        return this with { Configuration = configuration, ObjectiveMean = s?.Mean, ObjectiveStd = s?.Std, RepeatsScored = s?.Count ?? 0 };
+    }
+
     /// <summary><c>failure</c>: why a failed trial failed (error, non_finite_loss, worker_lost); <c>failed_attempts</c>
     /// and <c>lost_attempts</c>: the attempts spent from its <c>retries</c>.</summary>
     public static TrialDocument From(TrialState t) => new(

@@ -20,7 +20,7 @@ public static class SweepPlan
         var header = new SweepSubmitted(sweepId, spec.Name, spec.Task, spec.Objective, spec.Strategy, spec.Seed, specText, now, spec);
         // Samplers that learn from results (TPE) are asked by the coordinator trial by trial, as slots free up.
         if (!Samplers.IsHistoryFree(spec.Strategy)) return (header, []);
-        var trials = Samplers.Expand(spec)
+        var trials = SweepRepeats.Repeat(Samplers.Expand(spec), spec.Repeats)
             .Select((config, number) => Trial(sweepId, spec.Seed, number, config))
             .ToList();
         return (header, trials);

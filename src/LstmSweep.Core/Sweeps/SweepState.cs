@@ -76,7 +76,7 @@ public sealed record SweepState(
         {
             Name = s.Name, Task = s.Task, Objective = s.Objective, Strategy = s.Strategy, Seed = s.Seed,
             SpecText = s.SpecText, SubmittedAt = s.At, Status = SweepStatus.Running, Spec = s.Spec,
-            PlannedTrials = s.Spec is { } spec ? Samplers.TrialCount(spec) : 0,
+            PlannedTrials = s.Spec is { } spec ? SweepRepeats.PlannedTrials(spec) : 0,
         },
         TrialScheduled t => this with
         {
@@ -150,9 +150,10 @@ public sealed record SweepState(
     public int TrialsNotYetScheduled => Math.Max(0, PlannedTrials - Trials.Count);
 
     /// <summary>What the sampler learns from: every scheduled trial, with its objective once it has one.</summary>
+    /// <remarks>With <c>repeats</c>, one observation per configuration with the mean of its repeats (<see cref="SweepRepeats.History"/>).</remarks>
     public IReadOnlyList<Search.TrialObservation> History()
-        => Trials.Values.Select(t => new Search.TrialObservation(t.TrialId, t.Config, t.Status,
-            t.Status is TrialStatus.Complete or TrialStatus.Pruned or TrialStatus.Paused ? ObjectiveOf(t) : null)).ToList();
+        => SweepRepeats.History(Trials.Values.Select(t => new Search.TrialObservation(t.TrialId, t.Config, t.Status,
+            t.Status is TrialStatus.Complete or TrialStatus.Pruned or TrialStatus.Paused ? ObjectiveOf(t) : null)).ToList(), SweepRepeats.Of(Spec));
 
     public int Count(TrialStatus status) => Trials.Values.Count(t => t.Status == status);
 
@@ -166,10 +167,23 @@ public sealed record SweepState(
     /// <summary>Objective value of a trial (accuracy or loss), if it has one.</summary>
     public double? ObjectiveOf(TrialState trial) => Objective == Objective.Accuracy ? trial.Accuracy : trial.Loss;
 
-    /// <summary>Complete trials, best first (accuracy descending or loss ascending; ties by trial id).</summary>
+    /// <summary>
+    /// Complete trials, best first (accuracy descending or loss ascending; ties by trial id). With <c>repeats</c>,
+    /// configurations by the mean of their repeats, and within one its repeats by their own objective.
+    /// </summary>
     public IReadOnlyList<TrialState> Leaderboard()
     {
         var complete = Trials.Values.Where(t => t.Status == TrialStatus.Complete && ObjectiveOf(t) is double v && double.IsFinite(v));
+        if (SweepRepeats.Stats(this) is { } stats)
+        {
+            var repeats = SweepRepeats.Of(Spec);
+            var byMean = Objective == Objective.Accuracy
+                ? complete.OrderByDescending(t => stats[SweepRepeats.ConfigurationOf(t.TrialId, repeats)].Mean)
+                    .ThenBy(t => SweepRepeats.ConfigurationOf(t.TrialId, repeats)).ThenByDescending(t => t.Accuracy)
+                : complete.OrderBy(t => stats[SweepRepeats.ConfigurationOf(t.TrialId, repeats)].Mean)
+                    .ThenBy(t => SweepRepeats.ConfigurationOf(t.TrialId, repeats)).ThenBy(t => t.Loss);
+            return byMean.ThenBy(t => t.TrialId).ToList();
+        }
         var ordered = Objective == Objective.Accuracy
             ? complete.OrderByDescending(t => t.Accuracy).ThenBy(t => t.Loss).ThenBy(t => t.TrialId)
             : complete.OrderBy(t => t.Loss).ThenByDescending(t => t.Accuracy).ThenBy(t => t.TrialId);

@@ -44,11 +44,22 @@ internal sealed record SequenceSet(float[] Inputs, int Count, int Timesteps, int
                 $"{Count - trainingCount} for evaluation; both need at least one");
         if (rows == ValidationRows.Last) return (Slice(0, trainingCount), Slice(trainingCount, Count - trainingCount));
 
-        var order = Enumerable.Range(0, Count).ToArray();
-        TrialRandom.Create(seed: 0, TrialRandom.ValidationStream).Shuffle(order);
-        var held = order.Skip(trainingCount).ToHashSet();
+        var held = HeldOutRows(Count, validationSplit, rows).ToHashSet();
         return (Select(Enumerable.Range(0, Count).Where(r => !held.Contains(r)).ToArray()),
             Select(Enumerable.Range(0, Count).Where(held.Contains).ToArray()));
+    }
+
+    /// <summary>
+    /// The rows <see cref="SplitForValidation"/> holds out of <paramref name="count"/>, ascending (one place decides
+    /// them, so predict can score the same rows the sweep evaluated on).
+    /// </summary>
+    public static int[] HeldOutRows(int count, double validationSplit, ValidationRows rows)
+    {
+        var trainingCount = (int)(count * (1 - validationSplit));
+        if (rows == ValidationRows.Last) return Enumerable.Range(trainingCount, count - trainingCount).ToArray();
+        var order = Enumerable.Range(0, count).ToArray();
+        TrialRandom.Create(seed: 0, TrialRandom.ValidationStream).Shuffle(order);
+        return order.Skip(trainingCount).Order().ToArray();
     }
 
     /// <summary>The given rows, in the given order, as a new set.</summary>

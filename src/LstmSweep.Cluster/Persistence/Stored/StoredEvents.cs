@@ -155,6 +155,16 @@ public static class V1Upcaster
             : RequeueReason.Returned,
     };
 
+    /// <summary>
+    /// A trial result from a worker node of the version before failure kinds (no <c>failure</c> field): its kind read
+    /// from the wording that version's trainer used, so an old node's NaN is not retried. A newer node always sends
+    /// the kind of a failed result.
+    /// </summary>
+    public static Protocol.TrialResult Result(Protocol.TrialResult result)
+        => result is { Status: TrialStatus.Failed, Failure: null }
+            ? result with { Failure = V1NonFiniteLoss.Any(p => (result.Error ?? "").StartsWith(p, StringComparison.Ordinal)) ? FailureKind.NonFiniteLoss : FailureKind.Error }
+            : result;
+
     public static StoredTrialFinished Finished(StoredTrialFinished row)
     {
         var error = row.Error ?? "";

@@ -30,19 +30,30 @@ public sealed record StoredSpec
     public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
     public int CheckpointEvery { get; init; } = SweepSpec.DefaultCheckpointEvery;
     public int Retries { get; init; } = SweepSpec.DefaultRetries;
+    /// <summary>
+    /// keep_models, written only when not the default (1), so a row of a spec without it is byte-for-byte what the
+    /// golden v2 rows hold; a row without it (older ones too) reads as the default.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? KeepModels { get; init; }
+    /// <summary>repeats, written only when not the default (1), as keep_models; a row without it reads as 1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Repeats { get; init; }
 
     public static StoredSpec From(SweepSpec s) => new()
     {
         Name = s.Name, Task = StoredTask.From(s.Task), Strategy = s.Strategy, MaxTrials = s.MaxTrials, Truncate = s.Truncate,
         Seed = s.Seed, Objective = s.Objective, Space = s.Space, Scheduler = s.Scheduler,
         Asha = s.Asha is { } a ? StoredAsha.From(a) : null, NStartupTrials = s.NStartupTrials,
-        CheckpointEvery = s.CheckpointEvery, Retries = s.Retries,
+        CheckpointEvery = s.CheckpointEvery, Retries = s.Retries, KeepModels = s.KeepModels == SweepSpec.DefaultKeepModels ? null : s.KeepModels,
+        Repeats = s.Repeats == SweepSpec.DefaultRepeats ? null : s.Repeats,
     };
 
     public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space)
     {
         Scheduler = Scheduler, Asha = Asha?.ToSettings(), NStartupTrials = NStartupTrials, CheckpointEvery = CheckpointEvery,
-        Retries = Retries,
+        Retries = Retries, KeepModels = KeepModels ?? SweepSpec.DefaultKeepModels,
+        Repeats = Repeats ?? SweepSpec.DefaultRepeats,
     };
 }
 
