@@ -20,7 +20,8 @@ public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
         ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
-         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries"];
+         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries",
+         "eval_every"];
 
     const string NameRule = "1 to 63 characters from a-z, 0-9 and '-'";
 
@@ -90,6 +91,8 @@ public static partial class SpecParser
         var nStartupTrials = ReadStartupTrials(reader, entries, strategyRead ? strategy : null);
         ReadOptional(entries, "checkpoint_every", SweepSpec.DefaultCheckpointEvery, out var checkpointEvery,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
+        ReadOptional(entries, "eval_every", SweepSpec.DefaultEvalEvery, out var evalEvery,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
         ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Capped(0, limits.MaxRetries, LimitNames.MaxRetries), out v));
         // An unreadable strategy allows ranges, so its one error does not bring a second one per range.
@@ -108,6 +111,7 @@ public static partial class SpecParser
         {
             Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials, CheckpointEvery = checkpointEvery,
             Retries = retries,
+            EvalEvery = evalEvery,
         };
         return new SpecParseResult(spec, []);
     }

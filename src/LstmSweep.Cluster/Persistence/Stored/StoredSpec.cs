@@ -30,6 +30,8 @@ public sealed record StoredSpec
     public int NStartupTrials { get; init; } = TpeSampler.DefaultStartupTrials;
     public int CheckpointEvery { get; init; } = SweepSpec.DefaultCheckpointEvery;
     public int Retries { get; init; } = SweepSpec.DefaultRetries;
+    /// <summary>Always written; missing in rows from before the key, whose trials evaluated every epoch.</summary>
+    public int EvalEvery { get; init; } = SweepSpec.EvalEveryBeforeTheKey;
 
     public static StoredSpec From(SweepSpec s) => new()
     {
@@ -37,12 +39,14 @@ public sealed record StoredSpec
         Seed = s.Seed, Objective = s.Objective, Space = s.Space, Scheduler = s.Scheduler,
         Asha = s.Asha is { } a ? StoredAsha.From(a) : null, NStartupTrials = s.NStartupTrials,
         CheckpointEvery = s.CheckpointEvery, Retries = s.Retries,
+        EvalEvery = s.EvalEvery,
     };
 
     public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space)
     {
         Scheduler = Scheduler, Asha = Asha?.ToSettings(), NStartupTrials = NStartupTrials, CheckpointEvery = CheckpointEvery,
         Retries = Retries,
+        EvalEvery = EvalEvery,
     };
 }
 
