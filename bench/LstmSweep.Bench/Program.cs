@@ -14,6 +14,12 @@ var report = Path.Combine(FindRoot(), "docs", "benchmarks.md");
 
 try
 {
+    if (what is "profile")
+    {
+        // Not part of "all": a diagnostic of where one seed-002 epoch spends its time (stdout only).
+        Console.WriteLine(EpochProfile.Format(EpochProfile.Run(Option("--epochs", 2000), Option("--eval-every", 1))));
+        return 0;
+    }
     if (what is "memory" or "all")
     {
         const int epochs = 5000, warmup = 500;

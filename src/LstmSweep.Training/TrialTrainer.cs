@@ -15,7 +15,11 @@ namespace LstmSweep.Training;
 /// checkpoints as it goes and resumes from the newest usable one in that directory (see <see cref="TrialTrainer"/>).
 /// </remarks>
 public sealed record TrainingRequest(
-    TaskSpec Task, TrialConfig Config, long Seed, string Device = "cpu", CheckpointSettings? Checkpoints = null);
+    TaskSpec Task, TrialConfig Config, long Seed, string Device = "cpu", CheckpointSettings? Checkpoints = null)
+{
+    /// <summary>When the trial evaluates; null: after every epoch.</summary>
+    public EvaluationPlan? Evaluation { get; init; }
+}
 
 /// <summary>
 /// How a trial ended. Complete: Loss/Accuracy are the evaluation metrics after the last epoch. Failed: Error says why
@@ -35,7 +39,8 @@ public static class TrialTrainer
 {
     /// <summary>
     /// Trains one trial to the end on the calling thread (blocking; run it on a dedicated thread). Calls
-    /// <paramref name="onEpoch"/> after each epoch with the evaluation metrics. Deterministic for a given request on CPU,
+    /// <paramref name="onEpoch"/> after each evaluated epoch (<see cref="TrainingRequest.Evaluation"/>: by default every
+    /// epoch) with the evaluation metrics. Deterministic for a given request on CPU,
     /// also while other trials train on other threads of the same process. An array task's data file is loaded
     /// through <see cref="ArrayDatasetCache.Shared"/>.
     /// </summary>
@@ -98,6 +103,8 @@ public static class TrialTrainer
                 }
             }
 
+            var plan = request.Evaluation ?? EvaluationPlan.EveryEpoch;
+            var sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
             for (var epoch = resumedFrom + 1; epoch <= config.Epochs; epoch++)
             {
                 if (cancellation.IsCancellationRequested) return Stopped(TrialStatus.Cancelled, null);
@@ -106,12 +113,19 @@ public static class TrialTrainer
                 if (training.NonFiniteLoss is { } badLoss)
                     return Stopped(TrialStatus.Failed, $"training loss became {Describe(badLoss)} at epoch {epoch}", FailureKind.NonFiniteLoss);
 
+                var checkpointDue = checkpoints is not null && (epoch == config.Epochs || plan.IsAlways(epoch)
+                    || (epoch % checkpoints.Every == 0 && sinceCheckpoint.Elapsed >= request.Checkpoints!.MinimumInterval));
+                if (!checkpointDue && !plan.IsDue(epoch, config.Epochs)) continue;
+
                 var (loss, accuracy) = run.Evaluate();
                 if (!double.IsFinite(loss))
                     return Stopped(TrialStatus.Failed, $"evaluation loss became {Describe(loss)} at epoch {epoch}", FailureKind.NonFiniteLoss);
                 last = new EpochMetrics(epoch, loss, accuracy, training.MeanLoss);
-                if (checkpoints is not null && (epoch % checkpoints.Every == 0 || epoch == config.Epochs))
-                    checkpoints.Write(run, last);
+                if (checkpointDue)
+                {
+                    checkpoints!.Write(run, last);
+                    sinceCheckpoint.Restart();
+                }
                 onEpoch?.Invoke(last);
             }
             return Stopped(TrialStatus.Complete, null);

@@ -105,12 +105,23 @@ public sealed class JournalSchemaTests() : SqliteJournalTestKit("lstmsweep-schem
             Assert.True(File.Exists(GoldenRows.PathOf(manifest)), $"no golden row for {manifest}");
     }
 
+    /// <summary>eval_every arrived with sweep-submitted.v3 and sweep-snapshot.v2: earlier rows evaluated every epoch.</summary>
+    [Fact]
+    public void RowsFromBeforeEvalEveryReadAsEvaluatingEveryEpoch()
+    {
+        Assert.Equal(1, Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v2")).Spec!.EvalEvery);
+        Assert.Equal(1, Assert.IsType<StoredSweepState>(GoldenRows.Read(Sys, "sweep-snapshot.v1")).ToState().Spec!.EvalEvery);
+        var today = Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v3"));
+        Assert.Equal(SweepSpec.DefaultEvalEvery, today.Spec!.EvalEvery);
+    }
+
     [Fact]
     public void V1RowsReadWithTheirMeaningsTyped()
     {
         var submitted = Assert.IsType<SweepSubmitted>(GoldenRows.Read(Sys, "sweep-submitted.v1"));
         var spec = submitted.Spec!;
         Assert.Equal((SchedulerKind.Asha, true, 2, 9), (spec.Scheduler, spec.Asha!.PauseAtRungs, spec.Retries, spec.Asha.MaxEpochs));
+        Assert.Equal(1, spec.EvalEvery); // before eval_every, trials evaluated after every epoch
         Assert.Equal([4, 5, 6, 7], spec.Space.Get(Hyperparameters.Units).Values!);
         Assert.Equal(4, Samplers.TrialCount(spec));
 

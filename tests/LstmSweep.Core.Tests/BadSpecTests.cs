@@ -17,6 +17,8 @@ public class BadSpecTests
     [InlineData(Head + "strategy: bayes\n", "strategy", "unknown strategy 'bayes'; allowed: grid, random")]
     [InlineData(Head + "checkpoint_every: 0\n", "checkpoint_every", "expected a positive integer, got '0'")]
     [InlineData(Head + "checkpoint_every: often\n", "checkpoint_every", "expected a positive integer, got 'often'")]
+    [InlineData(Head + "eval_every: 0\n", "eval_every", "expected a positive integer, got '0'")]
+    [InlineData(Head + "eval_every: sometimes\n", "eval_every", "expected a positive integer, got 'sometimes'")]
     [InlineData(Head + "retries: -1\n", "retries", "expected an integer from 0 to 100 (the limit max_retries), got '-1'")]
     [InlineData(Head + "retries: 1.5\n", "retries", "expected an integer from 0 to 100 (the limit max_retries), got '1.5'")]
     [InlineData(Head + "retries: lots\n", "retries", "expected an integer from 0 to 100 (the limit max_retries), got 'lots'")]

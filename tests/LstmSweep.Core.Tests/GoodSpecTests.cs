@@ -41,6 +41,14 @@ public class GoodSpecTests
     }
 
     [Theory]
+    [InlineData("eval_every: 1\n", 1)]
+    [InlineData("eval_every: 25\n", 25)]
+    [InlineData("eval_every:\n", SweepSpec.DefaultEvalEvery)]
+    [InlineData("", SweepSpec.DefaultEvalEvery)]
+    public void Eval_every_is_read(string line, int expected)
+        => Assert.Equal(expected, ParseOk("name: s\ntask: cumsum\n" + line).EvalEvery);
+
+    [Theory]
     [InlineData("retries: 0\n", 0)]
     [InlineData("retries: 5\n", 5)]
     [InlineData("retries:\n", SweepSpec.DefaultRetries)]

@@ -220,7 +220,7 @@ public class CheckpointTests
         return contents.Parameters.Select(parameter => parameter.Values).ToList();
     }
 
-    private sealed class TempDirectory : IDisposable
+    internal sealed class TempDirectory : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("lstmsweep-checkpoints-").FullName;
 

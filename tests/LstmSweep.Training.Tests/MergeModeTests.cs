@@ -108,6 +108,79 @@ public class MergeModeTests
         Assert.True(withGradients.allclose(network.call(input), rtol: 1e-5, atol: 1e-7));
     }
 
+    /// <summary>
+    /// The full-length path (lengths null: packed without sorting, the output read straight from the packed data)
+    /// against the LSTM equations and against the variable-length path given full lengths, with gradients and
+    /// without, both directions, one and several rows, from zeros and continuing a state (a stateful batch).
+    /// </summary>
+    [Theory]
+    [InlineData(MergeMode.None, 1, false)]
+    [InlineData(MergeMode.None, 3, true)]
+    [InlineData(MergeMode.Concat, 1, false)]
+    [InlineData(MergeMode.Concat, 1, true)]
+    [InlineData(MergeMode.Concat, 4, false)]
+    [InlineData(MergeMode.Concat, 4, true)]
+    public void FullLengthPathFollowsTheLstmEquationsAndTheVariableLengthPath(MergeMode mode, int rows, bool noGradients)
+    {
+        using var scope = NewDisposeScope();
+        var layer = SeededModelFactory.Construct(seed: 7, () => new RecurrentLayer(Features, Units, mode));
+        var input = randn(rows, 6, Features, generator: new Generator(13));
+        var fullLengths = tensor(Enumerable.Repeat(6L, rows).ToArray());
+        using var gradients = noGradients ? no_grad() : enable_grad();
+        var (output, final) = layer.Forward(input, lengths: null, null);
+        var (packedOutput, packedFinal) = layer.Forward(input, fullLengths, null);
+
+        Assert.Null(Disagreement(layer, mode, input, output, final.Hidden));
+        Assert.True(Same(packedOutput, output), "the two paths' outputs differ");
+        Assert.True(Same(packedFinal.Hidden, final.Hidden) && Same(packedFinal.Cell, final.Cell), "the two paths' final states differ");
+
+        var (continued, _) = layer.Forward(input, lengths: null, final);
+        var (packedContinued, _) = layer.Forward(input, fullLengths, packedFinal);
+        Assert.True(Same(packedContinued, continued), "continued outputs differ between the paths");
+    }
+
+    /// <summary>
+    /// The reproduction of why no path of the layer calls libtorch's LSTM on an unpacked tensor: on the CPU under
+    /// no_grad (TorchSharp 0.107, libtorch 2.5: its inference fast path) its outputs disagree with the LSTM equations,
+    /// one direction or two, while with gradients they agree. If an upgrade fixes it, the no_grad case fails here,
+    /// and the full-length path could call the LSTM unpacked.
+    /// </summary>
+    [Theory]
+    [InlineData(MergeMode.None, false)]
+    [InlineData(MergeMode.Concat, false)]
+    [InlineData(MergeMode.None, true)]
+    [InlineData(MergeMode.Concat, true)]
+    public void UnpackedLibtorchLstmIsWrongOnlyUnderNoGrad(MergeMode mode, bool noGradients)
+    {
+        using var scope = NewDisposeScope();
+        var layer = SeededModelFactory.Construct(seed: 7, () => new RecurrentLayer(Features, Units, mode));
+        var input = randn(3, 6, Features, generator: new Generator(13));
+        using var gradients = noGradients ? no_grad() : enable_grad();
+        var (output, hidden, _) = layer.Lstm.call(input, null);
+        var disagreement = Disagreement(layer, mode, input, output, hidden);
+        if (noGradients) Assert.NotNull(disagreement);
+        else Assert.Null(disagreement);
+    }
+
+    /// <summary>Same shape and the same numbers bit for bit.</summary>
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
+    /// <summary>The first way a full-length output (directions side by side) departs from the equations, or null if none.</summary>
+    private static string? Disagreement(RecurrentLayer layer, MergeMode mode, Tensor input, Tensor output, Tensor finalHidden)
+    {
+        for (var row = 0; row < input.shape[0]; row++)
+        {
+            var forward = LstmByHand(layer.Lstm, suffix: "", input[row]);
+            if (!forward.allclose(output[row, .., ..Units], rtol: 1e-4, atol: 1e-6)) return $"row {row}: forward direction";
+            if (!forward[-1].allclose(finalHidden[0, row], rtol: 1e-4, atol: 1e-6)) return $"row {row}: forward final state";
+            if (mode == MergeMode.None) continue;
+            var backward = LstmByHand(layer.Lstm, suffix: "_reverse", input[row].flip(0)).flip(0);
+            if (!backward.allclose(output[row, .., Units..], rtol: 1e-4, atol: 1e-6)) return $"row {row}: backward direction";
+            if (!backward[0].allclose(finalHidden[1, row], rtol: 1e-4, atol: 1e-6)) return $"row {row}: backward final state";
+        }
+        return null;
+    }
+
     /// <summary>The LSTM equations (PyTorch gate order i, f, g, o) over one sequence (steps, features) from zeros.</summary>
     private static Tensor LstmByHand(LSTM lstm, string suffix, Tensor sequence)
     {

@@ -162,9 +162,14 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             foreach (var s in started) _runningOn[s.TrialId] = (s.Attempt, request.Worker);
             request.Worker.Tell(new WorkAssigned(started.Select(s => new AssignTrial(_state.SweepId, s.TrialId, s.Attempt,
                 _state.Task!, _state.Trials[s.TrialId].Config, _state.Trials[s.TrialId].Seed, Self,
-                _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery, LstmSweepTracing.TraceParentOf(_span))).ToList()));
+                _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery, LstmSweepTracing.TraceParentOf(_span),
+                _state.Spec?.EvalEvery ?? SweepSpec.EvalEveryBeforeTheKey, RungsOf(s.TrialId))).ToList()));
         });
     }
+
+    /// <summary>The epochs at which the scheduler judges this trial: it must evaluate there whatever its cadence.</summary>
+    IReadOnlyList<int>? RungsOf(int trialId) =>
+        _state.Spec?.Asha is { } asha ? asha.RungEpochs(asha.BracketOf(trialId)) : null;
 
     /// <summary>A worker died or left: the attempts it ran will never report.</summary>
     void WorkerLost(IActorRef worker)

@@ -42,10 +42,13 @@ public sealed record WorkAvailable(string SweepId) : ISweepProtocol;
 /// <summary>
 /// Train attempt <paramref name="Attempt"/> of a trial. <paramref name="TraceParent"/>: the sweep's span (W3C
 /// traceparent) when tracing is on, so the trial's span joins the sweep's trace on whichever node it runs.
+/// <paramref name="EvalEvery"/> and <paramref name="EvaluateAt"/>: the evaluation cadence and the epochs evaluated
+/// whatever it says (the trial's ASHA rungs); a sender from before them meant every epoch.
 /// </summary>
 public sealed record AssignTrial(
     string SweepId, int TrialId, int Attempt, TaskSpec Task, TrialConfig Config, long Seed, IActorRef Coordinator,
-    int CheckpointEvery = SweepSpec.DefaultCheckpointEvery, string? TraceParent = null)
+    int CheckpointEvery = SweepSpec.DefaultCheckpointEvery, string? TraceParent = null,
+    int EvalEvery = SweepSpec.EvalEveryBeforeTheKey, IReadOnlyList<int>? EvaluateAt = null)
     : ISweepProtocol;
 
 /// <summary>A worker gives an attempt back unrun or unfinished (no free slot, or it is leaving): it waits again.</summary>

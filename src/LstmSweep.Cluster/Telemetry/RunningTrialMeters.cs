@@ -34,14 +34,17 @@ public sealed class RunningTrialMeter : IDisposable
     internal EpochMetrics? Last => _last;
 
     /// <summary>
-    /// An epoch finished: its metrics become the trial's gauges, its wall time (since the previous epoch, or the
-    /// attempt's start) goes into the histogram and is returned.
+    /// An evaluated epoch finished: its metrics become the trial's gauges; the wall time since the previous report (or
+    /// the attempt's start) is returned, and goes into the histogram once per epoch it covers (a trial evaluating every
+    /// N epochs reports every N-th; a resumed attempt's first report counts the epochs before the resume as well).
     /// </summary>
     public TimeSpan EpochFinished(EpochMetrics metrics)
     {
         var now = Stopwatch.GetTimestamp();
         var took = Stopwatch.GetElapsedTime(Interlocked.Exchange(ref _lastEpochAt, now), now);
-        EpochDurationSeconds.Record(took.TotalSeconds, Tag("sweep", SweepId));
+        var epochs = Math.Max(1, metrics.Epoch - (_last?.Epoch ?? 0));
+        var perEpoch = took.TotalSeconds / epochs;
+        for (var i = 0; i < epochs; i++) EpochDurationSeconds.Record(perEpoch, Tag("sweep", SweepId));
         _last = metrics;
         return took;
     }

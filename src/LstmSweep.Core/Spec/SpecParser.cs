@@ -20,7 +20,8 @@ public static partial class SpecParser
 {
     static readonly string[] TopLevelKeys =
         ["name", "task", "task_options", "strategy", "max_trials", "truncate", "seed", "objective", "space",
-         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries", "keep_models", "repeats"];
+         "scheduler", "asha", "n_startup_trials", "checkpoint_every", "retries", "keep_models", "repeats",
+         "eval_every"];
 
     /// <summary>The most repeats of one configuration (more says nothing a few dozen do not).</summary>
     const int MaxRepeats = 100;
@@ -93,6 +94,8 @@ public static partial class SpecParser
         var nStartupTrials = ReadStartupTrials(reader, entries, strategyRead ? strategy : null);
         ReadOptional(entries, "checkpoint_every", SweepSpec.DefaultCheckpointEvery, out var checkpointEvery,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
+        ReadOptional(entries, "eval_every", SweepSpec.DefaultEvalEvery, out var evalEvery,
+            (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.PositiveInteger, out v));
         ReadOptional(entries, "retries", SweepSpec.DefaultRetries, out var retries,
             (SpecNode n, string p, out int v) => reader.TryInt(n, p, NumberRule.Capped(0, limits.MaxRetries, LimitNames.MaxRetries), out v));
         var repeatsRead = ReadOptional(entries, "repeats", SweepSpec.DefaultRepeats, out var repeats,
@@ -119,6 +122,7 @@ public static partial class SpecParser
         {
             Scheduler = scheduler!.Value, Asha = asha, NStartupTrials = nStartupTrials, CheckpointEvery = checkpointEvery,
             Retries = retries, KeepModels = keepModels, Repeats = repeats,
+            EvalEvery = evalEvery,
         };
         return new SpecParseResult(spec, []);
     }

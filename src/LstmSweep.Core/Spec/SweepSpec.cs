@@ -49,6 +49,22 @@ public sealed record SweepSpec(
     /// </summary>
     public int CheckpointEvery { get; init; } = DefaultCheckpointEvery;
 
+    /// <summary>
+    /// The evaluation cadence of a spec that leaves <c>eval_every</c> out. Evaluating the tutorial's 100 held-out
+    /// sequences costs about as much as a seed-002 training epoch, so every 10th epoch keeps it under a tenth of the
+    /// trial (docs/benchmarks.md). A journal row from before the key reads as 1 (<see cref="EvalEveryBeforeTheKey"/>).
+    /// </summary>
+    public const int DefaultEvalEvery = 10;
+
+    /// <summary>What sweeps recorded before <c>eval_every</c> existed did: evaluate after every epoch.</summary>
+    public const int EvalEveryBeforeTheKey = 1;
+
+    /// <summary>
+    /// <c>eval_every</c>: a trial evaluates (and reports an epoch) every this many epochs, and always at its last epoch,
+    /// at each ASHA rung and where it writes a checkpoint.
+    /// </summary>
+    public int EvalEvery { get; init; } = DefaultEvalEvery;
+
     public const int DefaultRetries = 2;
 
     /// <summary>

@@ -28,7 +28,8 @@ internal sealed class AdamParameterState(Parameter parameter, Tensor expAvg, Ten
 /// m ← β₁·m + (1 − β₁)·g; v ← β₂·v + (1 − β₂)·g²;
 /// denom = √v / √(1 − β₂ᵗ) + ε; p ← p − (lr / (1 − β₁ᵗ)) · m / denom.
 /// The operations are those of TorchSharp's Adam (and of PyTorch before 2.0, which now updates m with lerp_, equal up
-/// to rounding), so results are bit-identical to the optimizer this one replaces.
+/// to rounding), so results are bit-identical to the optimizer this one replaces. They run once over all parameters
+/// laid end to end (<see cref="FlatParameters"/>): six kernels a step whatever the parameter count.
 /// </remarks>
 internal sealed class AdamOptimizer : ITrialOptimizer
 {
@@ -37,6 +38,9 @@ internal sealed class AdamOptimizer : ITrialOptimizer
     public const double DefaultEpsilon = 1e-8;
 
     private readonly List<AdamParameterState> states;
+    private readonly FlatParameters flat;
+    private readonly Tensor expAvg;
+    private readonly Tensor expAvgSq;
     private readonly Scalar beta1;
     private readonly Scalar oneMinusBeta1;
     private readonly Scalar beta2;
@@ -61,13 +65,12 @@ internal sealed class AdamOptimizer : ITrialOptimizer
         oneMinusBeta2 = (1 - beta2).ToScalar();
         this.epsilon = epsilon.ToScalar();
 
-        states = [];
-        foreach (var parameter in parameters)
-        {
-            var expAvg = zeros_like(parameter).DetachFromDisposeScope();
-            var expAvgSq = zeros_like(parameter).DetachFromDisposeScope();
-            states.Add(new AdamParameterState(parameter, expAvg, expAvgSq));
-        }
+        flat = new FlatParameters(parameters);
+        expAvg = flat.NewSlot();
+        expAvgSq = flat.NewSlot();
+        states = flat.Parameters
+            .Select((parameter, i) => new AdamParameterState(parameter, flat.ViewOf(expAvg, i), flat.ViewOf(expAvgSq, i)))
+            .ToList();
     }
 
     public double LearningRate { get; }
@@ -80,53 +83,41 @@ internal sealed class AdamOptimizer : ITrialOptimizer
 
     IReadOnlyList<OptimizerParameterState> ITrialOptimizer.States => states;
 
-    /// <summary>Zeroes the gradients that exist (as TorchSharp's zero_grad; backward then writes exactly g).</summary>
+    /// <summary>Zeroes the gradients (as TorchSharp's zero_grad; backward then writes exactly g).</summary>
     public void zero_grad()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        using var scope = NewDisposeScope();
-        foreach (var state in states)
-        {
-            var grad = state.Parameter.grad;
-            if (grad is null) continue;
-            grad.zero_();
-        }
+        flat.ZeroGradients();
     }
 
-    /// <summary>One update of every parameter that has a gradient.</summary>
+    /// <summary>One update of every parameter (each has a gradient slot; see <see cref="FlatParameters"/>).</summary>
     public void step()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        foreach (var state in states)
-        {
-            var grad = state.Parameter.grad;
-            if (grad is null) continue;
-            state.Step++;
-            var biasCorrection1 = 1 - Math.Pow(Beta1, state.Step);
-            var biasCorrection2 = 1 - Math.Pow(Beta2, state.Step);
+        foreach (var state in states) state.Step++;
+        // Every parameter steps together, so they share one step count (a checkpoint restores the same count to each).
+        var step = states[0].Step;
+        var biasCorrection1 = 1 - Math.Pow(Beta1, step);
+        var biasCorrection2 = 1 - Math.Pow(Beta2, step);
+        var grad = flat.Gradients;
 
-            state.ExpAvg.mul_(beta1).add_(grad, oneMinusBeta1);
-            state.ExpAvgSq.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
+        expAvg.mul_(beta1).add_(grad, oneMinusBeta1);
+        expAvgSq.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
 
-            // using: each Scalar stays reachable until after the native call that reads it.
-            using var biasCorrection2Sqrt = Math.Sqrt(biasCorrection2).ToScalar();
-            var denominator = state.ExpAvgSq.sqrt().div(biasCorrection2Sqrt).add_(epsilon, TorchScalars.One);
-            using var negativeStepSize = (-(LearningRate / biasCorrection1)).ToScalar();
-            state.Parameter.addcdiv_(state.ExpAvg, denominator, negativeStepSize);
-        }
+        // using: each Scalar stays reachable until after the native call that reads it.
+        using var biasCorrection2Sqrt = Math.Sqrt(biasCorrection2).ToScalar();
+        var denominator = expAvgSq.sqrt().div(biasCorrection2Sqrt).add_(epsilon, TorchScalars.One);
+        using var negativeStepSize = (-(LearningRate / biasCorrection1)).ToScalar();
+        flat.Values.addcdiv_(expAvg, denominator, negativeStepSize);
     }
 
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
-        foreach (var state in states)
-        {
-            state.ExpAvg.Dispose();
-            state.ExpAvgSq.Dispose();
-        }
+        flat.Dispose();
         beta1.Dispose();
         oneMinusBeta1.Dispose();
         beta2.Dispose();

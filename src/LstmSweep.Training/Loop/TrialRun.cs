@@ -28,6 +28,9 @@ internal sealed class TrialRun : IDisposable
     private readonly ITrialOptimizer optimizer;
     private readonly TaskShape taskShape;
 
+    /// <summary>The evaluation set as batches, made at the first evaluation and kept for the trial (the set is fixed).</summary>
+    private List<SequenceBatch>? evaluationBatches;
+
     public TrialRun(ITrainingTask task, TrialConfig config, long seed, Device device)
     {
         this.task = task;
@@ -69,7 +72,7 @@ internal sealed class TrialRun : IDisposable
                 if (cancellation.IsCancellationRequested) return new EpochTraining(double.NaN, Cancelled: true, null);
                 using var scope = NewDisposeScope();
                 var batch = SequenceBatch.Create(set, rows, taskShape, device);
-                var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, carried?.ForBatch(batch.Rows));
+                var (logits, finals) = model.Forward(batch.Inputs, batch.NetworkLengths, batch.ScoredSteps, carried?.ForBatch(batch.Rows));
                 var loss = PredictionLoss.Mean(taskShape.Prediction, logits, batch.Targets);
                 var lossValue = loss.item<float>();
                 if (!float.IsFinite(lossValue)) return new EpochTraining(double.NaN, Cancelled: false, lossValue);
@@ -104,15 +107,12 @@ internal sealed class TrialRun : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var set = task.EvaluationSet;
-        var rowsPerBatch = config.Stateful ? config.BatchSize : StatelessEvaluationRows;
         IReadOnlyList<LayerState>? carried = null;
         var (lossSum, correct, scored) = (0.0, 0L, 0L);
-        foreach (var rows in Enumerable.Range(0, set.Count).Chunk(rowsPerBatch))
+        foreach (var batch in EvaluationBatches())
         {
-            var batch = SequenceBatch.Create(set, rows, taskShape, device);
             var initial = carried is null ? null : RecurrentState.FirstRows(carried, batch.Rows);
-            var (logits, finals) = model.Forward(batch.Inputs, batch.Lengths, batch.ScoredSteps, initial);
+            var (logits, finals) = model.Forward(batch.Inputs, batch.NetworkLengths, batch.ScoredSteps, initial);
             lossSum += PredictionLoss.Mean(taskShape.Prediction, logits, batch.Targets).item<float>() * (double)batch.ScoredCount;
             correct += PredictionLoss.CountCorrect(taskShape.Prediction, logits, batch.Targets);
             scored += batch.ScoredCount;
@@ -121,8 +121,20 @@ internal sealed class TrialRun : IDisposable
         return (lossSum / scored, (double)correct / scored);
     }
 
+    private List<SequenceBatch> EvaluationBatches()
+    {
+        if (evaluationBatches is not null) return evaluationBatches;
+        var set = task.EvaluationSet;
+        var rowsPerBatch = config.Stateful ? config.BatchSize : StatelessEvaluationRows;
+        using var scope = NewDisposeScope();
+        return evaluationBatches = Enumerable.Range(0, set.Count).Chunk(rowsPerBatch)
+            .Select(rows => SequenceBatch.Create(set, rows, taskShape, device).Keep())
+            .ToList();
+    }
+
     public void Dispose()
     {
+        foreach (var batch in evaluationBatches ?? []) batch.Dispose();
         optimizer.Dispose();
         model.Dispose();
     }

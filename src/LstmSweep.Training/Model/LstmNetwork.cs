@@ -57,13 +57,15 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
     /// Runs a padded batch and scores the steps <paramref name="scoredSteps"/> names (see <see cref="ScoredSteps"/>).
     /// </summary>
     /// <param name="inputs">(batch, steps, features).</param>
-    /// <param name="lengths">int64 on the CPU: valid steps per row.</param>
+    /// <param name="lengths">int64 on the CPU: valid steps per row; null: every row is valid to its last step, and the
+    /// layers run unpacked (never under no_grad: see <see cref="RecurrentLayer"/>).</param>
     /// <param name="scoredSteps">int64 flat positions row·steps + step, on the inputs' device (a per-timestep head; a
-    /// last-step head scores each row's last output, see <see cref="LastOutput"/>).</param>
+    /// last-step head scores each row's last output, see <see cref="LastOutput"/>); null: every step of every row, in
+    /// order (no selection).</param>
     /// <param name="initial">Per-layer state to continue from (stateful), or null for zeros.</param>
     /// <returns>Logits (scored steps, outputs) and each layer's state after each row's last valid step.</returns>
     public (Tensor Logits, IReadOnlyList<LayerState> Final) Forward(
-        Tensor inputs, Tensor lengths, Tensor scoredSteps, IReadOnlyList<LayerState>? initial)
+        Tensor inputs, Tensor? lengths, Tensor? scoredSteps, IReadOnlyList<LayerState>? initial)
     {
         var finals = new List<LayerState>(layers.Count);
         var sequence = inputs;
@@ -77,7 +79,9 @@ internal sealed class LstmNetwork : nn.Module<Tensor, Tensor>
             ? LastOutput(finals[^1])
             // Score only the selected steps: the head never sees padding, and its result does not depend on how far
             // the batch is padded.
-            : sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
+            : scoredSteps is null
+                ? sequence.reshape(-1, sequence.shape[2])
+                : sequence.reshape(-1, sequence.shape[2]).index_select(0, scoredSteps);
         if (hidden is not null) features = nn.functional.relu(hidden.call(features));
         return (head.call(features), finals);
     }

@@ -14,9 +14,11 @@ namespace LstmSweep.Training.Model;
 /// Sequences are packed by length, so each direction sees only the valid steps of each sequence: the backward
 /// direction starts at the last valid step (never at trailing padding), and the final state is the state after the
 /// last valid step, as with a Keras mask. Padded output steps are zero.
-/// Packing is also what keeps evaluation right: on this host libtorch's unpacked CPU LSTM returns wrong outputs under
-/// no_grad (its inference fast path), while the packed path agrees with the LSTM equations with and without gradients
-/// (see MergeModeTests).
+/// A batch whose rows are all valid to the last step may run unpacked (lengths null): the same numbers without
+/// packing's sort, gathers and scatter, the fast path of training. Never under no_grad: libtorch's unpacked CPU LSTM
+/// (its inference fast path, TorchSharp 0.107 / libtorch 2.5) returns outputs that disagree with the LSTM equations
+/// there, for one and both directions, while the packed path agrees with and without gradients
+/// (MergeModeTests.UnpackedLayerFollowsTheLstmEquationsWithAndWithoutGradients reproduces both), so evaluation packs.
 /// </remarks>
 internal sealed class RecurrentLayer : nn.Module
 {
@@ -43,18 +45,38 @@ internal sealed class RecurrentLayer : nn.Module
     internal LSTM Lstm => lstm;
 
     /// <param name="input">(batch, steps, features), zero or arbitrary beyond each length.</param>
-    /// <param name="lengths">int64 on the CPU, one valid length (≥ 1) per batch row.</param>
+    /// <param name="lengths">int64 on the CPU, one valid length (≥ 1) per batch row; null: every row is valid to the
+    /// last step, and the layer runs unpacked (the same numbers without packing's sort, gathers and scatter).</param>
     /// <param name="initial">State to continue from; null starts from zeros.</param>
     /// <returns>(batch, steps, OutputWidth) and the state after each row's last valid step.</returns>
-    public (Tensor Output, LayerState Final) Forward(Tensor input, Tensor lengths, LayerState? initial)
+    public (Tensor Output, LayerState Final) Forward(Tensor input, Tensor? lengths, LayerState? initial)
     {
-        var steps = input.shape[1];
-        using var packed = pack_padded_sequence(input, lengths, batch_first: true, enforce_sorted: false);
-        var (packedOutput, hidden, cell) = lstm.call(packed, initial is null ? null : (initial.Hidden, initial.Cell));
-        Tensor padded;
-        using (packedOutput)
+        var state = initial is null ? null : ((Tensor, Tensor)?)(initial.Hidden, initial.Cell);
+        var (batch, steps) = (input.shape[0], input.shape[1]);
+        Tensor padded, hidden, cell;
+        if (lengths is null)
         {
-            (padded, _) = pad_packed_sequence(packedOutput, batch_first: true, total_length: steps);
+            // Every row full-length: packed without the sort (equal lengths are already in order), and the output read
+            // straight from the packed data, time-major, as a batch-first view (no padding to fill, nothing to unsort).
+            // Still the packed LSTM, so the arithmetic is the variable-length path's and it stays right under no_grad.
+            using var fullLengths = tensor(Enumerable.Repeat(steps, (int)batch).ToArray());
+            using var packed = pack_padded_sequence(input, fullLengths, batch_first: true, enforce_sorted: true);
+            var (packedOutput, packedHidden, packedCell) = lstm.call(packed, state);
+            (hidden, cell) = (packedHidden, packedCell);
+            using (packedOutput)
+            {
+                padded = packedOutput.data.view(steps, batch, -1).transpose(0, 1);
+            }
+        }
+        else
+        {
+            using var packed = pack_padded_sequence(input, lengths, batch_first: true, enforce_sorted: false);
+            var (packedOutput, packedHidden, packedCell) = lstm.call(packed, state);
+            (hidden, cell) = (packedHidden, packedCell);
+            using (packedOutput)
+            {
+                (padded, _) = pad_packed_sequence(packedOutput, batch_first: true, total_length: steps);
+            }
         }
         var final = new LayerState(hidden, cell);
         if (!IsBidirectional) return (padded, final);

@@ -10,13 +10,14 @@ namespace LstmSweep.Cluster.Persistence.Stored;
 /// </summary>
 public static class JournalSchema
 {
-    public const string SweepSnapshot = "sweep-snapshot.v1";
+    /// <summary>v2: the spec holds eval_every (a v1 snapshot's spec reads as evaluating every epoch).</summary>
+    public const string SweepSnapshot = "sweep-snapshot.v2";
     public const string ManagerSnapshot = "sweep-manager-snapshot.v1";
 
     /// <summary>The manifest and stored form of an event or snapshot, or null for anything else.</summary>
     public static (string Manifest, object Stored)? ToStored(object value) => value switch
     {
-        SweepSubmitted e => ("sweep-submitted.v2", StoredSweepSubmitted.From(e)),
+        SweepSubmitted e => ("sweep-submitted.v3", StoredSweepSubmitted.From(e)),
         TrialScheduled e => ("trial-scheduled.v2", StoredTrialScheduled.From(e)),
         TrialStarted e => ("trial-started.v1", StoredTrialStarted.From(e)),
         EpochReported e => ("epoch-reported.v1", StoredEpochReported.From(e)),
@@ -36,6 +37,8 @@ public static class JournalSchema
         {
             ["sweep-submitted.v1"] = (b, o) => Read<StoredSweepSubmitted>(b, o).ToEvent(),
             ["sweep-submitted.v2"] = (b, o) => Read<StoredSweepSubmitted>(b, o).ToEvent(),
+            // v3: the spec holds eval_every; v1 and v2 rows read it as 1 (their trials evaluated every epoch).
+            ["sweep-submitted.v3"] = (b, o) => Read<StoredSweepSubmitted>(b, o).ToEvent(),
             // v2: the config holds optimizer, dense_units, init and head; a v1 row reads them as what it trained with.
             ["trial-scheduled.v1"] = (b, o) => Read<StoredTrialScheduled>(b, o).ToEvent(),
             ["trial-scheduled.v2"] = (b, o) => Read<StoredTrialScheduled>(b, o).ToEvent(),
@@ -48,6 +51,7 @@ public static class JournalSchema
             ["trial-promoted.v1"] = (b, o) => Read<StoredTrialPromoted>(b, o).ToEvent(),
             ["sweep-cancel-requested.v1"] = (b, o) => Read<StoredSweepCancelRequested>(b, o).ToEvent(),
             ["sweep-finished.v1"] = (b, o) => Read<StoredSweepFinished>(b, o).ToEvent(),
+            ["sweep-snapshot.v1"] = (b, o) => Read<StoredSweepState>(b, o),
             [SweepSnapshot] = (b, o) => Read<StoredSweepState>(b, o),
             [ManagerSnapshot] = (b, o) => Read<StoredManagerState>(b, o),
         };

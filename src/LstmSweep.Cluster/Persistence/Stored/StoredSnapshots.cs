@@ -9,7 +9,7 @@ namespace LstmSweep.Cluster.Persistence.Stored;
 /// <summary>Marks what the snapshot store keeps, so our serializer (with its manifests) writes it.</summary>
 public interface IStoredSnapshot;
 
-/// <summary>A coordinator's snapshot (manifest sweep-snapshot.v1): the whole <see cref="SweepState"/>, rungs and retry budgets included.</summary>
+/// <summary>A coordinator's snapshot (manifest <see cref="JournalSchema.SweepSnapshot"/>): the whole <see cref="SweepState"/>, rungs and retry budgets included.</summary>
 public sealed record StoredSweepState : IStoredSnapshot
 {
     public string SweepId { get; init; } = "";

@@ -39,6 +39,8 @@ public sealed record StoredSpec
     /// <summary>repeats, written only when not the default (1), as keep_models; a row without it reads as 1.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Repeats { get; init; }
+    /// <summary>Always written; missing in rows from before the key, whose trials evaluated every epoch.</summary>
+    public int EvalEvery { get; init; } = SweepSpec.EvalEveryBeforeTheKey;
 
     public static StoredSpec From(SweepSpec s) => new()
     {
@@ -47,6 +49,7 @@ public sealed record StoredSpec
         Asha = s.Asha is { } a ? StoredAsha.From(a) : null, NStartupTrials = s.NStartupTrials,
         CheckpointEvery = s.CheckpointEvery, Retries = s.Retries, KeepModels = s.KeepModels == SweepSpec.DefaultKeepModels ? null : s.KeepModels,
         Repeats = s.Repeats == SweepSpec.DefaultRepeats ? null : s.Repeats,
+        EvalEvery = s.EvalEvery,
     };
 
     public SweepSpec ToSpec() => new(Name, Task.ToTask(), Strategy, MaxTrials, Truncate, Seed, Objective, Space)
@@ -54,6 +57,7 @@ public sealed record StoredSpec
         Scheduler = Scheduler, Asha = Asha?.ToSettings(), NStartupTrials = NStartupTrials, CheckpointEvery = CheckpointEvery,
         Retries = Retries, KeepModels = KeepModels ?? SweepSpec.DefaultKeepModels,
         Repeats = Repeats ?? SweepSpec.DefaultRepeats,
+        EvalEvery = EvalEvery,
     };
 }
 
