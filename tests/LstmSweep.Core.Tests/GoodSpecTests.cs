@@ -164,6 +164,24 @@ public class GoodSpecTests
     }
 
     [Fact]
+    public void Array_validation_file_resolves_like_path_and_must_have_its_shape()
+    {
+        using var dir = new TempFolder();
+        dir.Write("train.csv", "1,2,0\n3,4,1\n5,6,0\n");
+        var held = dir.Write("held.csv", "7,8,1\n9,1,0\n");
+        dir.Write("wide.csv", "7,8,9,1\n9,1,2,0\n");
+        var good = SpecParser.ParseFile(dir.Write("good.yaml", "name: mine\ntask: array\ntask_options: {path: train.csv, validation_file: held.csv}\n"));
+        Assert.Equal(held, good.Spec!.Task.Options.ValidationFile);
+
+        var bad = SpecParser.ParseFile(dir.Write("bad.yaml", "name: mine\ntask: array\ntask_options: {path: train.csv, validation_file: wide.csv}\n"));
+        var error = Assert.Single(bad.Errors);
+        Assert.Equal("task_options.validation_file", error.Path);
+        Assert.Contains("the evaluation file needs the training file's shape", error.Message);
+        var other = SpecParser.Parse("name: mine\ntask: cumsum\ntask_options: {validation_file: held.csv}\n");
+        Assert.Contains(other.Errors, e => e.Message.Contains("unknown option 'validation_file' for task cumsum"));
+    }
+
+    [Fact]
     public void Array_data_problems_point_at_the_option_they_concern()
     {
         using var dir = new TempFolder();

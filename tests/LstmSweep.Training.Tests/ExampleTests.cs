@@ -80,4 +80,23 @@ public class ExampleTests(ITestOutputHelper output)
         // Per-step accuracy over the 4 scored steps: a model that missed the fourth (memory) step would stay near 0.81.
         Assert.All(results, r => Assert.True(r.Outcome.Accuracy >= 0.95, $"{r.Outcome.Accuracy:F3}"));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Seed000LearnsThe1d2dAnd3dReshapesWithASigmoidHead(long seed)
+    {
+        var data = Path.Combine(RepositoryRoot(), "examples", "data");
+        // The example as written: 3D, evaluated on its separate validation_file.
+        var threeD = Assert.Single(Train("seed-000-reshape-1d-2d-3d.yaml", seed, epochs: 40));
+        Assert.True(threeD.Outcome.Accuracy >= 0.8, $"3D on the validation_file: {threeD.Outcome.Accuracy:F3}");
+        // The same model on the 1D and 2D files, a random fifth of each (sorted by label) held out.
+        foreach (var file in new[] { "seed-000-1d.json", "seed-000-2d.csv" })
+        {
+            var other = Assert.Single(Train("seed-000-reshape-1d-2d-3d.yaml", seed, epochs: 40,
+                o => o with { Path = Path.Combine(data, file), ValidationFile = null }));
+            Assert.True(other.Outcome.Accuracy >= 0.8, $"{file}: {other.Outcome.Accuracy:F3}");
+        }
+    }
 }

@@ -149,4 +149,12 @@ public sealed record TaskOptions
 
     /// <summary>array, CSV only: features per timestep, to reshape (n, k) into (n, k / features, features).</summary>
     public int? Features { get; init; }
+
+    /// <summary>
+    /// array: a separate evaluation file (Keras's <c>validation_data=(x_val, y_val)</c>), in the same formats and shape
+    /// as <see cref="Path"/>; then every row of <see cref="Path"/> trains and validation_split is not used. Left out of
+    /// JSON when unset, so a checkpoint's identity (and a stored row) without it stays what it was.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ValidationFile { get; init; }
 }

@@ -30,6 +30,7 @@ internal static class TaskOptionsReader
         ["alphabet"] = Capped(2, l => (l.MaxClasses, LimitNames.MaxClasses), (o, v) => o with { Alphabet = v }),
         ["path"] = (r, n, p, o) => r.TryString(n, p, "a file path", out var v) ? o with { Path = v } : o,
         ["features"] = Int(NumberRule.PositiveInteger, (o, v) => o with { Features = v }),
+        ["validation_file"] = (r, n, p, o) => r.TryString(n, p, "a file path", out var v) ? o with { ValidationFile = v } : o,
     };
 
     static readonly Dictionary<TaskKind, string[]> KeysByTask = new()
@@ -37,7 +38,7 @@ internal static class TaskOptionsReader
         [TaskKind.Cumsum] = ["timesteps", "sequences_per_epoch", "eval_samples"],
         [TaskKind.EchoSecond] = ["timesteps", "n_max", "n_values", "samples", "validation_split", "validation"],
         [TaskKind.StatefulCounter] = [],
-        [TaskKind.Array] = ["path", "features", "validation_split", "validation"],
+        [TaskKind.Array] = ["path", "features", "validation_split", "validation", "validation_file"],
         [TaskKind.VariableLength] = ["min_len", "max_len", "alphabet", "samples", "validation_split", "validation"],
     };
 
@@ -101,47 +102,72 @@ internal static class TaskOptionsReader
             reader.Error(pathKey, "required for task array: the CSV or JSON data file");
             return options;
         }
-        if (options.Path.Any(char.IsControl))
+        var (realPath, loaded) = CheckDataFile(reader, pathKey, options.Path, options.Features, specPath, readOptions);
+        options = options with { Path = realPath };
+        data = loaded;
+        if (options.ValidationFile is not { } validationFile || loaded is null) return options;
+
+        var validationKey = NodeReader.Join(Path, "validation_file");
+        var (realValidation, evaluation) = CheckDataFile(reader, validationKey, validationFile, options.Features, specPath, readOptions);
+        if (evaluation is not null && (evaluation.Timesteps, evaluation.Features, evaluation.LabelSteps) != (loaded.Timesteps, loaded.Features, loaded.LabelSteps))
+            reader.Error(validationKey,
+                $"{validationFile}: samples of ({evaluation.Timesteps}, {evaluation.Features}) with {evaluation.LabelSteps} label step(s), but path's are " +
+                $"({loaded.Timesteps}, {loaded.Features}) with {loaded.LabelSteps}: the evaluation file needs the training file's shape");
+        else if (evaluation is not null && evaluation.Classes > loaded.Classes)
+            reader.Error(validationKey,
+                $"{validationFile}: labels up to {evaluation.Classes - 1}, but the training file's go up to {loaded.Classes - 1}; the model predicts only those classes");
+        return options with { ValidationFile = realValidation };
+    }
+
+    /// <summary>
+    /// Resolves one data file, checks it against the data-file rules (<see cref="DataFiles"/>) and the size limits, and
+    /// loads it once, so a bad file fails at validation, not mid-sweep. Returns the path to store (the real path once
+    /// checked: a symlink swapped after validation cannot point a worker elsewhere) and the data (null after an error).
+    /// </summary>
+    static (string Path, ArrayDataset? Data) CheckDataFile(NodeReader reader, string key, string given, int? features, string? specPath,
+        SpecReadOptions readOptions)
+    {
+        if (given.Any(char.IsControl))
         {
-            reader.Error(pathKey, "the path contains a NUL or control character; give a plain file path");
-            return options;
+            reader.Error(key, "the path contains a NUL or control character; give a plain file path");
+            return (given, null);
         }
-        if (!readOptions.RelativeDataPaths && !System.IO.Path.IsPathFullyQualified(options.Path))
+        if (!readOptions.RelativeDataPaths && !System.IO.Path.IsPathFullyQualified(given))
         {
-            reader.Error(pathKey, $"'{options.Path}' is relative, and a spec sent without its file has no folder to resolve it " +
-                                  "against: give the data file's absolute path (as the nodes see it)");
-            return options;
+            reader.Error(key, $"'{given}' is relative, and a spec sent without its file has no folder to resolve it " +
+                              "against: give the data file's absolute path (as the nodes see it)");
+            return (given, null);
         }
         var specFolder = specPath is null
             ? Directory.GetCurrentDirectory()
             : System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(specPath))!;
-        var absolute = System.IO.Path.GetFullPath(options.Path, specFolder);
+        var absolute = System.IO.Path.GetFullPath(given, specFolder);
         var folders = DataFiles.ResolveFolders(readOptions.DataFolders ?? [specFolder]);
         var (file, refused) = DataFiles.Check(absolute, folders, reader.Limits.MaxDataFileBytes);
         if (refused is not null)
         {
-            reader.Error(pathKey, refused);
-            return options with { Path = absolute };
+            reader.Error(key, refused);
+            return (absolute, null);
         }
+        ArrayDataset data;
         try
         {
-            data = ArrayDataset.Load(file!.RealPath, options.Features);
+            data = ArrayDataset.Load(file!.RealPath, features);
         }
         catch (ArrayDataException e)
         {
             var message = readOptions.QuoteDataInErrors ? e.Message : DataFiles.WithoutContent(e.Message);
-            reader.Error(e.InvolvesFeatures ? NodeReader.Join(Path, "features") : pathKey, message.Replace(file!.RealPath, absolute));
-            return options with { Path = absolute };
+            reader.Error(e.InvolvesFeatures ? NodeReader.Join(Path, "features") : key, message.Replace(file!.RealPath, absolute));
+            return (absolute, null);
         }
         var limits = reader.Limits;
         if (data.Samples > limits.MaxSamples)
-            reader.Error(pathKey, $"{absolute}: {data.Samples} samples, more than {limits.MaxSamples} (the limit {LimitNames.MaxSamples})");
+            reader.Error(key, $"{absolute}: {data.Samples} samples, more than {limits.MaxSamples} (the limit {LimitNames.MaxSamples})");
         if (data.Timesteps > limits.MaxTimesteps)
-            reader.Error(pathKey, $"{absolute}: {data.Timesteps} timesteps, more than {limits.MaxTimesteps} (the limit {LimitNames.MaxTimesteps})");
+            reader.Error(key, $"{absolute}: {data.Timesteps} timesteps, more than {limits.MaxTimesteps} (the limit {LimitNames.MaxTimesteps})");
         if (data.Classes > limits.MaxClasses)
-            reader.Error(pathKey, $"{absolute}: labels up to {data.Classes - 1}, so {data.Classes} classes, more than {limits.MaxClasses} " +
-                                  $"(the limit {LimitNames.MaxClasses}); labels are class indices 0, 1, ...");
-        // The path checked is the path read: a symlink swapped after validation cannot point a worker elsewhere.
-        return options with { Path = file.RealPath };
+            reader.Error(key, $"{absolute}: labels up to {data.Classes - 1}, so {data.Classes} classes, more than {limits.MaxClasses} " +
+                              $"(the limit {LimitNames.MaxClasses}); labels are class indices 0, 1, ...");
+        return (file.RealPath, data);
     }
 }

@@ -21,7 +21,8 @@ public sealed record SamplePrediction(int Sample, IReadOnlyList<StepPrediction> 
 /// <summary>
 /// Predictions for a file of inputs. With labels: <see cref="Accuracy"/> over every scored step (Keras's per-timestep
 /// accuracy). When the file is the trial's own training data, <see cref="EvaluationAccuracy"/> scores the rows the
-/// sweep held out for validation, as the sweep did (so it reproduces the accuracy the sweep reported).
+/// sweep held out for validation, as the sweep did (so it reproduces the accuracy the sweep reported); on the trial's
+/// validation_file, every row.
 /// </summary>
 public sealed record PredictionReport(
     IReadOnlyList<SamplePrediction> Samples, double? Accuracy, double? EvaluationAccuracy, int? EvaluationSamples);
@@ -40,9 +41,12 @@ public sealed class KeptModel : IDisposable
     private readonly TaskShape shape;
     private readonly TrainingRequest request;
     private readonly ArrayDataset? trainedData;
+    private readonly ArrayDataset? evaluationData;
 
-    private KeptModel(TrainingRequest request, TrialRun run, TaskShape shape, ArrayDataset? trainedData, EpochMetrics metrics)
+    private KeptModel(TrainingRequest request, TrialRun run, TaskShape shape, ArrayDataset? trainedData, ArrayDataset? evaluationData,
+        EpochMetrics metrics)
     {
+        this.evaluationData = evaluationData;
         this.request = request;
         this.run = run;
         this.shape = shape;
@@ -83,6 +87,7 @@ public sealed class KeptModel : IDisposable
             var path = request.Task.Options.Path ?? throw new KeptModelException("the array task has no data path");
             data = ArrayDatasetCache.Shared.Get(path, request.Task.Options.Features);
         }
+        var evaluation = request.Task.Options.ValidationFile is { } file ? ArrayDatasetCache.Shared.Get(file, request.Task.Options.Features) : null;
         var task = TrainingTasks.Create(request.Task, request.Config, request.Seed, data);
         var run = new TrialRun(task, request.Config, request.Seed, CPU);
         try
@@ -91,7 +96,7 @@ public sealed class KeptModel : IDisposable
             var restored = store.RestoreLatest(run, int.MaxValue)
                 ?? throw new KeptModelException(
                     $"{trialDirectory} holds no checkpoint of this trial that reads back whole (were the weights or the data file changed since?)");
-            return new KeptModel(request, run, task.Shape.WithHead(request.Config.Head), data, restored);
+            return new KeptModel(request, run, task.Shape.WithHead(request.Config.Head), data, evaluation, restored);
         }
         catch
         {
@@ -112,7 +117,9 @@ public sealed class KeptModel : IDisposable
 
         double? evaluationAccuracy = null;
         int? evaluationSamples = null;
-        if (inputs.HasLabels && trainedData is { } trained && SameData(trained, inputs))
+        if (inputs.HasLabels && evaluationData is { } evaluation && SameData(evaluation, inputs))
+            (evaluationAccuracy, evaluationSamples) = (accuracy, inputs.Samples); // the validation_file: every row was evaluated
+        else if (inputs.HasLabels && evaluationData is null && trainedData is { } trained && SameData(trained, inputs))
         {
             // The rows the sweep held out, replayed as its evaluation did (in order; a stateful model carries its state).
             var held = SequenceSet.HeldOutRows(set.Count, request.Task.Options.ValidationSplit, request.Task.Options.Validation);

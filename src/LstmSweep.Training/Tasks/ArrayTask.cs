@@ -15,15 +15,33 @@ internal sealed class ArrayTask : ITrainingTask
     public ArrayTask(ArrayDataset data, double validationSplit, ValidationRows validation = ValidationRows.Random)
     {
         Validate(data);
-        var perStep = data.LabelSteps > 1;
-        var all = perStep
-            ? SequenceLabels(data)
-            : new SequenceSet(data.Values, data.Samples, data.Timesteps, data.Features,
-                Enumerable.Repeat(data.Timesteps, data.Samples).ToArray(), data.Labels, LabelsPerStep: false);
-        (training, EvaluationSet) = all.SplitForValidation(validationSplit, validation);
+        (training, EvaluationSet) = AsSequences(data).SplitForValidation(validationSplit, validation);
         Shape = new TaskShape(data.Features, data.Classes, PredictionKind.Multiclass,
-            perStep ? OutputHead.PerTimestep : OutputHead.LastStep);
+            data.LabelSteps > 1 ? OutputHead.PerTimestep : OutputHead.LastStep);
     }
+
+    /// <summary>Every row of <paramref name="data"/> trains; <paramref name="evaluation"/> (the validation_file) is evaluated.</summary>
+    public ArrayTask(ArrayDataset data, ArrayDataset evaluation)
+    {
+        Validate(data);
+        Validate(evaluation);
+        if ((evaluation.Timesteps, evaluation.Features, evaluation.LabelSteps) != (data.Timesteps, data.Features, data.LabelSteps))
+            throw new ArgumentException(
+                $"array: the validation_file's samples are ({evaluation.Timesteps}, {evaluation.Features}) with {evaluation.LabelSteps} label step(s), " +
+                $"the training file's ({data.Timesteps}, {data.Features}) with {data.LabelSteps}");
+        if (evaluation.Classes > data.Classes)
+            throw new ArgumentException($"array: the validation_file has labels up to {evaluation.Classes - 1}, the training file only up to {data.Classes - 1}");
+        training = AsSequences(data);
+        EvaluationSet = AsSequences(evaluation);
+        Shape = new TaskShape(data.Features, data.Classes, PredictionKind.Multiclass,
+            data.LabelSteps > 1 ? OutputHead.PerTimestep : OutputHead.LastStep);
+    }
+
+    /// <summary>Every row of a dataset as the task lays it out (labels per output step: padded to the output steps).</summary>
+    internal static SequenceSet AsSequences(ArrayDataset data) => data.LabelSteps > 1
+        ? SequenceLabels(data)
+        : new SequenceSet(data.Values, data.Samples, data.Timesteps, data.Features,
+            Enumerable.Repeat(data.Timesteps, data.Samples).ToArray(), data.Labels, LabelsPerStep: false);
 
     public TaskShape Shape { get; }
 

@@ -13,6 +13,9 @@ internal static class TrainingTasks
         TaskKind.Cumsum => new CumsumTask(spec.Options, config.BatchSize, seed),
         TaskKind.EchoSecond => new EchoSecondTask(spec.Options, TrialRandom.Create(seed, TrialRandom.DataStream)),
         TaskKind.StatefulCounter => new StatefulCounterTask(),
+        TaskKind.Array when spec.Options.ValidationFile is { } evaluationFile => new ArrayTask(
+            arrayData ?? throw new ArgumentException("array: no dataset was given (the task's path was not loaded)"),
+            ArrayDatasetCache.Shared.Get(evaluationFile, spec.Options.Features)),
         TaskKind.Array => new ArrayTask(
             arrayData ?? throw new ArgumentException("array: no dataset was given (the task's path was not loaded)"),
             spec.Options.ValidationSplit, spec.Options.Validation),

@@ -106,12 +106,16 @@ public sealed record StoredTaskOptions
     public int? NValues { get; init; }
     /// <summary>Missing in rows from before the option, which held out the last rows.</summary>
     public ValidationRows? Validation { get; init; }
+    /// <summary>The array task's evaluation file; not written when unset (rows before the option have none).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ValidationFile { get; init; }
 
     public static StoredTaskOptions From(TaskOptions o) => new()
     {
         Timesteps = o.Timesteps, SequencesPerEpoch = o.SequencesPerEpoch, EvalSamples = o.EvalSamples, NMax = o.NMax,
         Samples = o.Samples, ValidationSplit = o.ValidationSplit, MinLen = o.MinLen, MaxLen = o.MaxLen, Alphabet = o.Alphabet,
         Path = o.Path, Features = o.Features, NValues = o.EchoValues, Validation = o.Validation,
+        ValidationFile = o.ValidationFile,
     };
 
     /// <summary>
@@ -134,6 +138,7 @@ public sealed record StoredTaskOptions
             NMax = NMax ?? d.NMax, Samples = Samples ?? d.Samples, ValidationSplit = ValidationSplit ?? d.ValidationSplit,
             MinLen = MinLen ?? d.MinLen, MaxLen = MaxLen ?? d.MaxLen, Alphabet = Alphabet ?? d.Alphabet, Path = Path,
             Features = Features, NValues = EchoValuesRead(), Validation = Validation ?? ValidationRows.Last,
+            ValidationFile = ValidationFile,
         };
     }
 }
