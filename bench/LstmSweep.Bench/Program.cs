@@ -3,6 +3,8 @@ using LstmSweep.Bench;
 using Spectre.Console;
 
 // dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|reads|all] [--seeds N] [--slots N]
+// dotnet run -c Release --project bench/LstmSweep.Bench -- peers [--smoke]   (after bench/setup.sh; not part of all)
+// dotnet run -c Release --project bench/LstmSweep.Bench -- profile [--epochs N]   (stdout only)
 // Prints each result as it comes and rewrites its section of docs/benchmarks.md.
 var what = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "all";
 int Option(string name, int fallback) =>
@@ -18,6 +20,18 @@ try
     {
         // Not part of "all": a diagnostic of where one seed-002 epoch spends its time (stdout only).
         Console.WriteLine(EpochProfile.Format(EpochProfile.Run(Option("--epochs", 2000), Option("--eval-every", 1))));
+        return 0;
+    }
+    if (what is "peers")
+    {
+        var smoke = args.Contains("--smoke");
+        console.MarkupLine($"[bold]peers[/]: against PyTorch and Optuna{(smoke ? " (smoke)" : "")}");
+        var (rows, versions) = await PeersBenchmark.RunAsync(smoke, FindRoot(), work, line => console.WriteLine(line));
+        WriteTable(console, ["suite", "what", "ours", "theirs", "ratio"],
+            rows.Select(r => new[] { r.Suite, r.What, $"{r.OursMedian:0.###} {r.Unit}", $"{r.TheirsMedian:0.###} {r.Unit}", $"{r.Ratio:F2}" }).ToList());
+        // A smoke run checks that the suite works; it never replaces the measured section.
+        if (!smoke) WriteSection(report, "peers", PeersBenchmark.Markdown(rows, versions, smoke));
+        else console.MarkupLine("smoke run: docs/benchmarks.md left as it is");
         return 0;
     }
     if (what is "memory" or "all")

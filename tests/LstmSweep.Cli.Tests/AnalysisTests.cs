@@ -18,6 +18,7 @@ public sealed class AnalysedSweep : IDisposable
             task: stateful-counter
             strategy: grid
             seed: 3
+            eval_every: 1
             space:
               units: [4, 8]
               merge_mode: [none, sum]

@@ -1,6 +1,9 @@
 namespace LstmSweep.Tests.Shared;
 
-/// <summary>Small specs that train for real in a second or two, shared by the test projects that run the CLI.</summary>
+/// <summary>
+/// Small specs that train for real in a second or two, shared by the test projects that run the CLI. They evaluate
+/// after every epoch (eval_every: 1): the tests read per-epoch reports, spans and plots.
+/// </summary>
 static class Specs
 {
     public static string Counter(string name = "counter", int epochs = 60) => $$"""
@@ -8,6 +11,7 @@ static class Specs
         task: stateful-counter
         strategy: grid
         seed: 3
+        eval_every: 1
         space:
           units: [4, 8]
           stateful: [true, false]
@@ -23,6 +27,7 @@ static class Specs
         strategy: grid
         seed: 11
         checkpoint_every: 5
+        eval_every: 1
         space:
           units: [6, 8, 10]
           merge_mode: [none, sum]

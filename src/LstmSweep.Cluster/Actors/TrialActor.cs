@@ -22,12 +22,6 @@ public sealed class TrialActor : ReceiveActor
 
     readonly string? _checkpointRoot;
 
-    /// <summary>
-    /// checkpoint_every's multiples write a checkpoint at most this often (the last epoch and rungs always do): a lost
-    /// attempt repeats at most about this much work, and a trial of millisecond epochs does not spend its time flushing.
-    /// </summary>
-    static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
-
     /// <summary>This attempt's per-trial series (docs/metrics.md); removed when the actor stops.</summary>
     RunningTrialMeter? _meter;
 
@@ -54,10 +48,7 @@ public sealed class TrialActor : ReceiveActor
         // trial is a point on the same trajectory, and a new attempt (after a lost worker, or an ASHA promotion) resumes
         // from the newest one.
         var checkpoints = _checkpointRoot is null ? null
-            : new CheckpointSettings(CheckpointDirectories.ForTrial(_checkpointRoot, a.SweepId, a.TrialId), a.CheckpointEvery)
-            {
-                MinimumInterval = CheckpointInterval,
-            };
+            : new CheckpointSettings(CheckpointDirectories.ForTrial(_checkpointRoot, a.SweepId, a.TrialId), a.CheckpointEvery);
         var request = new TrainingRequest(a.Task, a.Config, a.Seed, _device, checkpoints)
         {
             Evaluation = new EvaluationPlan(a.EvalEvery, a.EvaluateAt),
