@@ -204,8 +204,11 @@ internal sealed class PackedNetwork : IDisposable
 
         // The backward direction reads the sequence reversed: with the validity mask reversed too, a row's state
         // stays at its initial value through the trailing padding and starts at the last valid step.
-        var directed = directions == 1 ? input : cat([input, input.flip(2)], 0);
-        var directedValid = valid is null ? null : directions == 1 ? valid : cat([valid, valid.flip(2)], 0);
+        // Reversed by a gather, not flip(): libtorch's CPU flip is slow on these shapes (an evaluation batch spent
+        // most of its time in it).
+        var reversedSteps = directions == 1 ? null : arange(steps - 1, -1, -1, dtype: ScalarType.Int64, device: Device);
+        var directed = directions == 1 ? input : cat([input, input.index_select(2, reversedSteps!)], 0);
+        var directedValid = valid is null ? null : directions == 1 ? valid : cat([valid, valid.index_select(2, reversedSteps!)], 0);
         var units = Units;
         // The additions grouped as nn.LSTM groups them, (x·W_ih + b_ih) + (h·W_hh + b_hh), so that rounding, which
         // training amplifies over many epochs, stays as close to the unpacked network's as a batched matmul allows.
@@ -247,7 +250,8 @@ internal sealed class PackedNetwork : IDisposable
         var all = stack(outputs, 2);
         if (directions == 1) return (all, final);
         var forward = all.narrow(0, 0, members);
-        var backward = all.narrow(0, members, members).flip(2);
+        // The backward direction's output at step t is what it computed at reversed step T − 1 − t.
+        var backward = stack(Enumerable.Reverse(outputs).ToList(), 2).narrow(0, members, members);
         return (DirectionMerge.Apply(Shape.MergeMode, forward, backward), final);
     }
 
