@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LstmSweep.Bench;
 using Spectre.Console;
 
-// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|reads|all] [--seeds N] [--slots N]
+// dotnet run -c Release --project bench/LstmSweep.Bench -- [asha|memory|cluster|recovery|reads|packing|all] [--seeds N] [--slots N]
 // dotnet run -c Release --project bench/LstmSweep.Bench -- peers [--smoke]   (after bench/setup.sh; not part of all)
 // dotnet run -c Release --project bench/LstmSweep.Bench -- profile [--epochs N]   (stdout only)
 // Prints each result as it comes and rewrites its section of docs/benchmarks.md.
@@ -76,6 +76,12 @@ try
         var rows = await ReadBenchmark.RunAsync(work, slots, cli, line => console.WriteLine(line));
         WriteTable(console, ["what", "in process", "command"], rows.Select(r => new[] { r.What, $"{r.InProcessMs:F0} ms", $"{r.CommandMs:F0} ms" }).ToList());
         WriteSection(report, "reads", ReadBenchmark.Markdown(rows));
+    }
+    if (what is "packing" or "all")
+    {
+        console.MarkupLine($"[bold]packing[/]: packed against one by one, {PackingBenchmark.Epochs} epochs per trial");
+        var result = PackingBenchmark.Run(FindRoot(), line => console.WriteLine(line));
+        WriteSection(report, "packing", PackingBenchmark.Markdown(result));
     }
     console.MarkupLine($"wrote {Markup.Escape(report)}");
     return 0;

@@ -140,7 +140,7 @@ public static class TrialTrainer
         }
     }
 
-    private static void Validate(TrialConfig config)
+    internal static void Validate(TrialConfig config)
     {
         if (config.Units < 1) throw new ArgumentException($"units must be at least 1, got {config.Units}");
         if (config.Layers < 1) throw new ArgumentException($"layers must be at least 1, got {config.Layers}");
