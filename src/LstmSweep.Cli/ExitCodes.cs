@@ -16,7 +16,8 @@ public static class ExitCodes
     public const int Unreachable = 3;
 
     /// <summary>
-    /// The sweep was cancelled (Ctrl+C during `run`, or `lstmsweep cancel`): its finished trials are kept. The same
+    /// The sweep was cancelled (`lstmsweep cancel`), or `run` was interrupted (Ctrl+C, SIGTERM: the sweep stays
+    /// resumable with `run --resume`): its finished trials are kept. The same
     /// from `run`, `results`, `submit --wait` and `watch`, so a script can tell a cancelled sweep from a failed one.
     /// </summary>
     public const int Interrupted = 130;

@@ -34,7 +34,7 @@ if (parsed.Errors.Count > 0)
 }
 try
 {
-    // Ctrl+C is handled by the commands themselves (a sweep is cancelled cleanly, not killed).
+    // Ctrl+C is handled by the commands themselves (`run` stops and leaves its sweep resumable).
     return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false });
 }
 catch (DatabaseUnreachableException e)

@@ -13,6 +13,7 @@ public sealed class TestCluster : IDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     readonly List<CliProcess> _nodes = new();
+    readonly List<string> _stderrOfEarlierRuns = new();
     readonly int[] _ports;
     readonly int[] _httpPorts;
     public ScratchDirectory Scratch { get; } = new();
@@ -66,6 +67,11 @@ public sealed class TestCluster : IDisposable
             "--port", _ports[node].ToString(), "--seeds", $"127.0.0.1:{_ports[0]}", "--http-port", _httpPorts[node].ToString(),
             "--db", Db, "--create-db", "--slots", slots.ToString(), "--checkpoints", Path.Combine(Scratch.Path, "checkpoints"));
         while (_nodes.Count <= node) _nodes.Add(null!);
+        if (_nodes[node] is { } before)
+        {
+            _stderrOfEarlierRuns.Add($"node {node} (an earlier run):\n{before.Stderr}");
+            before.Dispose();
+        }
         _nodes[node] = process;
         Assert.True(process.WaitForStderr(s => s.Contains("node up:"), StartTimeout), $"node {node} did not come up:\n{process.Stderr}");
         return process;
@@ -105,7 +111,7 @@ public sealed class TestCluster : IDisposable
         return events;
     }
 
-    public string AllStderr => string.Join("\n--- next node\n", _nodes.Select((n, i) => $"node {i}:\n{n?.Stderr}"));
+    public string AllStderr => string.Join("\n--- next node\n", _stderrOfEarlierRuns.Concat(_nodes.Select((n, i) => $"node {i}:\n{n?.Stderr}")));
 
     public void Dispose()
     {

@@ -114,6 +114,7 @@ public sealed class PostgresServer : IDisposable
         Server("pg_ctl", ["-D", _data, "-l", LogPath, "-w", "-t", "60",
             "-o", $"-p {Port} -k {_root} -h {Host} -c fsync=off -c full_page_writes=off", "start"]);
         _started = true;
+        NpgsqlConnection.ClearAllPools(); // this process's pooled connections died with the old server
     }
 
     public void Dispose()

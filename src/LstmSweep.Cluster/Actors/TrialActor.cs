@@ -61,6 +61,7 @@ public sealed class TrialActor : ReceiveActor
             ("lstmsweep.config", RunningTrialMeter.Describe(a.Config)), ("lstmsweep.device", _device),
         ]);
         _clock.Start();
+        Interlocked.Increment(ref _trainingThreads);
         Task.Factory.StartNew(() =>
             {
                 try
@@ -83,6 +84,10 @@ public sealed class TrialActor : ReceiveActor
                 {
                     return new TrainingOutcome(TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message, Failure: FailureKind.Error);
                 }
+                finally
+                {
+                    Interlocked.Decrement(ref _trainingThreads);
+                }
             }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default)
             .PipeTo(Self, failure: e => new TrainingOutcome(
                 token.IsCancellationRequested ? TrialStatus.Cancelled : TrialStatus.Failed, double.NaN, double.NaN, 0, e.Message,
@@ -101,6 +106,14 @@ public sealed class TrialActor : ReceiveActor
             (long)_clock.Elapsed.TotalMilliseconds, outcome.Error, outcome.ResumedFromEpoch, outcome.Failure));
         Context.Stop(Self);
     }
+
+    static int _trainingThreads;
+
+    /// <summary>
+    /// Training loops of this process still running (a stopped trial actor's loop ends at its next batch): a process
+    /// that stops without finishing its sweep waits for them, as native torch code must not run while the runtime exits.
+    /// </summary>
+    public static int TrainingThreads => Volatile.Read(ref _trainingThreads);
 
     protected override void PostStop()
     {

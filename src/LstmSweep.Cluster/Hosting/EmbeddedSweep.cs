@@ -114,6 +114,9 @@ public sealed class EmbeddedSweep : IAsyncDisposable
     public async Task StopWithoutFinishingAsync()
     {
         if (_worker is not null) await _worker.GracefulStop(TimeSpan.FromSeconds(10));
+        // The stopped trials' training loops end at their next batch; the process must not exit under them.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (TrialActor.TrainingThreads > 0 && DateTime.UtcNow < deadline) await Task.Delay(50);
     }
 
     /// <summary>Starts the local worker: from here on trials run.</summary>
