@@ -8,7 +8,7 @@ public class HostileInputTests
     static string Values(int n) => "[" + string.Join(", ", Enumerable.Range(1, n)) + "]";
 
     [Fact]
-    public void Validate_prints_the_true_trial_count_and_a_flag_raises_the_cap()
+    public void ValidatePrintsTheTrueTrialCountAndAFlagRaisesTheCap()
     {
         using var dir = new ScratchDirectory();
         var large = dir.Write("large.yaml", $"name: large\ntask: cumsum\nspace: {{units: {Values(300)}, batch_size: {Values(200)}}}\n");
@@ -31,7 +31,7 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void A_setting_raises_a_cap_for_run_and_validate()
+    public void ASettingRaisesACapForRunAndValidate()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("retries.yaml", "name: r\ntask: cumsum\nretries: 500\n");
@@ -52,7 +52,7 @@ public class HostileInputTests
     [InlineData("results", "x-000000")]
     [InlineData("list")]
     [InlineData("plot", "x-000000", "--out", "PNG")]
-    public void A_reading_command_on_a_missing_database_says_so_and_creates_nothing(params string[] args)
+    public void AReadingCommandOnAMissingDatabaseSaysSoAndCreatesNothing(params string[] args)
     {
         using var dir = new ScratchDirectory();
         var db = dir.File_("typo.db");
@@ -66,7 +66,7 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void A_node_on_a_missing_database_says_so_unless_asked_to_create_it()
+    public void ANodeOnAMissingDatabaseSaysSoUnlessAskedToCreateIt()
     {
         using var dir = new ScratchDirectory();
         var db = dir.File_("typo.db");
@@ -84,7 +84,7 @@ public class HostileInputTests
     [InlineData("results", "x-000000")]
     [InlineData("list")]
     [InlineData("plot", "x-000000", "--out", "p.png")]
-    public void A_password_in_the_db_is_never_printed(params string[] args)
+    public void APasswordInTheDbIsNeverPrinted(params string[] args)
     {
         using var dir = new ScratchDirectory();
         var db = "postgres:Host=127.0.0.1;Port=1;Database=x;Username=u;Password=hunter2;Timeout=2";
@@ -96,7 +96,7 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void Run_reads_data_only_from_the_spec_folder_or_a_folder_it_is_given()
+    public void RunReadsDataOnlyFromTheSpecFolderOrAFolderItIsGiven()
     {
         using var dir = new ScratchDirectory();
         using var other = new ScratchDirectory();
@@ -113,7 +113,7 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void A_name_that_would_stop_the_cluster_is_exit_2_before_the_database_exists()
+    public void ANameThatWouldStopTheClusterIsExit2BeforeTheDatabaseExists()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("poison.yaml", "name: |\n  poison\ntask: cumsum\n");
@@ -127,7 +127,7 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void The_leaderboard_fits_80_columns()
+    public void TheLeaderboardFits80Columns()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("spec.yaml", Specs.Counter("narrow", epochs: 20));

@@ -8,7 +8,7 @@ namespace LstmSweep.Cli.Tests;
 public class RunMetricsTests
 {
     [Fact]
-    public async Task A_run_with_a_metrics_port_serves_its_sweep_and_trials_while_it_trains()
+    public async Task ARunWithAMetricsPortServesItsSweepAndTrialsWhileItTrains()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("counter.yaml", Specs.Counter(epochs: 600));
@@ -34,7 +34,7 @@ public class RunMetricsTests
     }
 
     [Fact]
-    public void A_taken_metrics_port_is_bad_input_before_anything_is_written()
+    public void ATakenMetricsPortIsBadInputBeforeAnythingIsWritten()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("counter.yaml", Specs.Counter());

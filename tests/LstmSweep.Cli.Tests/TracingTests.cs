@@ -12,7 +12,7 @@ namespace LstmSweep.Cli.Tests;
 public class TracingTests
 {
     [Fact]
-    public async Task A_traced_run_exports_one_trace_of_sweep_trial_and_epoch_spans()
+    public async Task ATracedRunExportsOneTraceOfSweepTrialAndEpochSpans()
     {
         using var dir = new ScratchDirectory();
         using var collector = new OtlpCollector();
@@ -41,7 +41,7 @@ public class TracingTests
     }
 
     [Fact]
-    public void A_malformed_OTLP_endpoint_is_bad_input_and_nothing_is_written()
+    public void AMalformedOTLPEndpointIsBadInputAndNothingIsWritten()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("counter.yaml", Specs.Counter());

@@ -21,7 +21,7 @@ public sealed class CoordinatorMetricsTests() : SqliteJournalTestKit("lstmsweep-
     static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     [Fact]
-    public void Counters_and_gauges_follow_the_sweeps_history_and_go_when_the_coordinator_stops()
+    public void CountersAndGaugesFollowTheSweepsHistoryAndGoWhenTheCoordinatorStops()
     {
         using var metrics = new MetricsReader();
         var id = "metrics-" + Guid.NewGuid().ToString("N")[..8];

@@ -52,7 +52,7 @@ public sealed class PoisonedSweepTests() : SqliteJournalTestKit("lstmsweep-poiso
     }
 
     [Fact]
-    public void A_sweep_whose_journal_cannot_be_read_is_unavailable_alone_and_the_manager_and_other_sweeps_go_on()
+    public void ASweepWhoseJournalCannotBeReadIsUnavailableAloneAndTheManagerAndOtherSweepsGoOn()
     {
         var manager = StartManager();
         manager.Tell(Sweep("good", 2), TestActor);
@@ -89,7 +89,7 @@ public sealed class PoisonedSweepTests() : SqliteJournalTestKit("lstmsweep-poiso
     }
 
     [Fact]
-    public void An_id_no_actor_name_can_hold_still_runs_and_recovers()
+    public void AnIdNoActorNameCanHoldStillRunsAndRecovers()
     {
         const string legacyId = "poison\n"; // accepted by the old name rule ($ matched before a final newline)
         var manager = StartManager();
@@ -105,7 +105,7 @@ public sealed class PoisonedSweepTests() : SqliteJournalTestKit("lstmsweep-poiso
     }
 
     [Fact]
-    public void A_colliding_sweep_id_is_refused_not_answered_with_the_other_sweeps_id()
+    public void ACollidingSweepIdIsRefusedNotAnsweredWithTheOtherSweepsId()
     {
         var manager = StartManager();
         var first = Sweep("same", 2, "name: first");

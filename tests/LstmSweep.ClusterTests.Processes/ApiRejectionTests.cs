@@ -115,7 +115,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     [InlineData("api/sweeps/nope-000000/trials")]
     [InlineData("api/sweeps/nope-000000/events")]
     [InlineData("api/nodes")]
-    public async Task Reads_need_the_token_too(string path)
+    public async Task ReadsNeedTheTokenToo(string path)
     {
         using var none = await node.Anonymous.SendAsync(Get(path, scheme: null));
         using var wrong = await node.Anonymous.SendAsync(Get(path, token: "s3cret-tokem"));
@@ -132,7 +132,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     }
 
     [Fact]
-    public async Task Health_readiness_and_metrics_stay_open()
+    public async Task HealthReadinessAndMetricsStayOpen()
     {
         foreach (var path in new[] { "healthz", "ready", "metrics" })
         {
@@ -146,7 +146,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     [InlineData("api/sweeps?limit=100000", "limit")]
     [InlineData("api/sweeps?offset=-1", "offset")]
     [InlineData("api/sweeps?view=everything", "view")]
-    public async Task A_bad_page_request_names_its_parameter(string path, string parameter)
+    public async Task ABadPageRequestNamesItsParameter(string path, string parameter)
     {
         using var response = await node.Anonymous.SendAsync(Get(path));
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
@@ -157,7 +157,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     }
 
     [Fact]
-    public async Task The_summary_view_and_pages_answer_with_the_total_count()
+    public async Task TheSummaryViewAndPagesAnswerWithTheTotalCount()
     {
         using var response = await node.Anonymous.SendAsync(Get("api/sweeps?view=summary&limit=10&offset=0"));
 
@@ -168,7 +168,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public async Task A_malformed_request_is_refused_with_its_reason_and_nothing_is_kept(string name)
+    public async Task AMalformedRequestIsRefusedWithItsReasonAndNothingIsKept(string name)
     {
         var (body, bearer, expected, path, fragment) = Cases[name];
         using var request = new HttpRequestMessage(HttpMethod.Post, "api/sweeps") { Content = new StringContent(body, Encoding.UTF8, "application/yaml") };
@@ -195,7 +195,7 @@ public sealed class ApiRejectionTests(TokenNode node) : IClassFixture<TokenNode>
     }
 
     [Fact]
-    public async Task Cancel_without_the_token_is_401_and_an_unknown_sweep_is_404()
+    public async Task CancelWithoutTheTokenIs401AndAnUnknownSweepIs404()
     {
         using (var cancel = new HttpRequestMessage(HttpMethod.Post, "api/sweeps/nope-000000/cancel"))
             Assert.Equal(HttpStatusCode.Unauthorized, (await node.Anonymous.SendAsync(cancel)).StatusCode);

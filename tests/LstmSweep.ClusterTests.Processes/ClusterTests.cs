@@ -16,7 +16,7 @@ public sealed class ClusterTests
     static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task A_two_node_cluster_runs_a_submitted_sweep_every_trial_exactly_once()
+    public async Task ATwoNodeClusterRunsASubmittedSweepEveryTrialExactlyOnce()
     {
         using var cluster = new TestCluster(nodes: 2);
         cluster.Start(0, "coordinator,worker", slots: 1);
@@ -72,7 +72,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task A_sweep_completes_when_a_worker_node_is_killed_mid_sweep()
+    public async Task ASweepCompletesWhenAWorkerNodeIsKilledMidSweep()
     {
         using var cluster = new TestCluster(nodes: 2);
         cluster.Start(0, "coordinator,worker", slots: 1);
@@ -113,7 +113,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task A_worker_leaving_on_SIGTERM_hands_its_trials_back_and_the_sweep_completes()
+    public async Task AWorkerLeavingOnSIGTERMHandsItsTrialsBackAndTheSweepCompletes()
     {
         using var cluster = new TestCluster(nodes: 2);
         cluster.Start(0, "coordinator,worker", slots: 1);
@@ -137,7 +137,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task A_restarted_coordinator_node_recovers_the_unfinished_sweep()
+    public async Task ARestartedCoordinatorNodeRecoversTheUnfinishedSweep()
     {
         using var cluster = new TestCluster(nodes: 1);
         var node = cluster.Start(0, "coordinator,worker", slots: 2);
@@ -188,7 +188,7 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task The_cli_reports_a_rejected_spec_with_exit_2_and_submits_with_the_token()
+    public async Task TheCliReportsARejectedSpecWithExit2AndSubmitsWithTheToken()
     {
         // The API's answers to malformed bodies, one by one, are ApiRejectionTests.
         const string token = "s3cret-token";

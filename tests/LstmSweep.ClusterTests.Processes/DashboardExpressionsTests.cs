@@ -7,7 +7,7 @@ public sealed class DashboardExpressionsTests
     static readonly Dictionary<string, string> Sweep = new() { ["sweep"] = "demo-20260101-0000-ab12" };
 
     [Fact]
-    public void Every_target_of_every_dashboard_is_extracted_rows_included_with_its_panel_title()
+    public void EveryTargetOfEveryDashboardIsExtractedRowsIncludedWithItsPanelTitle()
     {
         var queries = DashboardExpressions.All();
         var targets = DashboardExpressions.Files().Sum(f => CountExprs(DashboardExpressions.Load(f)));
@@ -21,7 +21,7 @@ public sealed class DashboardExpressionsTests
     }
 
     [Fact]
-    public void Variables_are_substituted_in_every_syntax_and_an_unknown_one_throws()
+    public void VariablesAreSubstitutedInEverySyntaxAndAnUnknownOneThrows()
     {
         var (rate, interval, range) = (TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(5));
         Assert.Equal("rate(x{sweep=\"demo-20260101-0000-ab12\"}[60s])",
@@ -33,7 +33,7 @@ public sealed class DashboardExpressionsTests
     }
 
     [Fact]
-    public void Label_values_queries_are_recognised()
+    public void LabelValuesQueriesAreRecognised()
     {
         DashboardQuery Variable(string query) => new("d.json", "variable v", "variable", "", query, true);
         Assert.Equal(("lstmsweep_sweep_trials_remaining", "sweep"), Variable("label_values(lstmsweep_sweep_trials_remaining, sweep)").LabelValues);

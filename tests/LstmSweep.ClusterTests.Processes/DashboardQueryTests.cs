@@ -32,7 +32,7 @@ public sealed class DashboardQueryTests(ITestOutputHelper output)
     static readonly string[] Alerts = ["LstmSweepNodeDown", "LstmSweepSweepStalled", "LstmSweepTrialFailureRateHigh"];
 
     [Fact]
-    public async Task Every_dashboard_query_returns_a_series_from_a_node_with_one_trial_complete_and_one_running()
+    public async Task EveryDashboardQueryReturnsASeriesFromANodeWithOneTrialCompleteAndOneRunning()
     {
         PrometheusServer.RequireBinary();
         using var scratch = new ScratchDirectory();

@@ -27,7 +27,7 @@ public sealed class DeployArtifactTests
     // ---- Prometheus
 
     [Fact]
-    public void Promtool_accepts_the_compose_config_and_its_rule_file()
+    public void PromtoolAcceptsTheComposeConfigAndItsRuleFile()
     {
         var (exit, output) = RunPromtool("check", "config", Path.Combine(PrometheusFolder, "prometheus.yml"));
         Assert.True(exit == 0, output);
@@ -39,7 +39,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void Promtool_accepts_the_kubernetes_config()
+    public void PromtoolAcceptsTheKubernetesConfig()
     {
         var file = Path.Combine(PrometheusFolder, "prometheus-kubernetes.yml");
         var job = LstmSweepJob(LoadYaml(file));
@@ -60,7 +60,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public async Task The_kubernetes_relabelling_keeps_annotated_lstmsweep_pods_and_scrapes_their_annotated_port()
+    public async Task TheKubernetesRelabellingKeepsAnnotatedLstmsweepPodsAndScrapesTheirAnnotatedPort()
     {
         // Pods as Kubernetes discovery would describe them, fed to the config's own relabelling through a file.
         static JsonObject Pod(string address, string name, string app, string? scrape, string? port)
@@ -99,7 +99,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void Promtool_accepts_the_alert_rules_and_they_are_the_three_alerts()
+    public void PromtoolAcceptsTheAlertRulesAndTheyAreTheThreeAlerts()
     {
         var (exit, output) = RunPromtool("check", "rules", Path.Combine(PrometheusFolder, "alerts.yml"));
         Assert.True(exit == 0, output);
@@ -108,7 +108,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void The_alert_rules_pass_their_promtool_unit_tests_which_show_each_alert_firing_and_quiet()
+    public void TheAlertRulesPassTheirPromtoolUnitTestsWhichShowEachAlertFiringAndQuiet()
     {
         var testFile = Path.Combine(PrometheusFolder, "alerts.test.yml");
         var (exit, output) = RunPromtool("test", "rules", testFile);
@@ -130,7 +130,7 @@ public sealed class DeployArtifactTests
     // ---- Grafana
 
     [Fact]
-    public void The_provisioned_datasource_is_one_prometheus_with_a_fixed_uid()
+    public void TheProvisionedDatasourceIsOnePrometheusWithAFixedUid()
     {
         var datasources = Assert.IsType<YamlSequenceNode>(Get(LoadYaml(DatasourceFile), "datasources"));
         var datasource = Assert.Single(datasources);
@@ -141,7 +141,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void The_dashboard_provider_loads_the_shipped_dashboards_from_the_documented_folder()
+    public void TheDashboardProviderLoadsTheShippedDashboardsFromTheDocumentedFolder()
     {
         var provider = Assert.Single(Assert.IsType<YamlSequenceNode>(Get(LoadYaml(ProviderFile), "providers")));
         Assert.Equal("file", Scalar(provider, "type"));
@@ -157,7 +157,7 @@ public sealed class DeployArtifactTests
 
     [Theory]
     [MemberData(nameof(DashboardFiles))]
-    public void A_dashboard_is_a_valid_grafana_dashboard_on_the_provisioned_datasource(string file)
+    public void ADashboardIsAValidGrafanaDashboardOnTheProvisionedDatasource(string file)
     {
         var dashboard = DashboardExpressions.Load(Path.Combine(DashboardExpressions.Folder, file));
         var problems = DashboardLint.Problems(dashboard, ProvisionedDatasourceUid());
@@ -167,7 +167,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void The_dashboards_are_the_sweep_and_cluster_dashboards_with_distinct_uids()
+    public void TheDashboardsAreTheSweepAndClusterDashboardsWithDistinctUids()
     {
         var dashboards = DashboardExpressions.Files().Select(DashboardExpressions.Load).ToList();
         Assert.Equal(["lstmsweep-cluster", "lstmsweep-sweep"], dashboards.Select(d => d.GetProperty("uid").GetString()).Order());
@@ -217,7 +217,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void The_sweep_dashboard_filters_every_query_by_its_sweep_variable()
+    public void TheSweepDashboardFiltersEveryQueryByItsSweepVariable()
     {
         var queries = DashboardExpressions.Extract(DashboardExpressions.Load(Path.Combine(DashboardExpressions.Folder, "sweep.json")), "sweep.json").ToList();
         var variable = Assert.Single(queries, q => q.IsVariable);
@@ -230,7 +230,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void Every_metric_a_dashboard_or_alert_uses_is_documented_in_docs_metrics_md()
+    public void EveryMetricADashboardOrAlertUsesIsDocumentedInDocsMetricsMd()
     {
         var documented = DocumentedMetrics();
         var used = DashboardExpressions.All().Select(q => (Where: q.ToString(), Text: q.Expression))
@@ -242,7 +242,7 @@ public sealed class DeployArtifactTests
     }
 
     [Fact]
-    public void The_metric_name_check_flags_an_undocumented_name_and_accepts_histogram_series()
+    public void TheMetricNameCheckFlagsAnUndocumentedNameAndAcceptsHistogramSeries()
     {
         var documented = DocumentedMetrics();
         Assert.Equal(["lstmsweep_trials_bogus_total", "dotnet_gc_made_up_total"],

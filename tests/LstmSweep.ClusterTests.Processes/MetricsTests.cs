@@ -47,7 +47,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public void The_metrics_document_lists_the_lstmsweep_runtime_and_process_metrics()
+    public void TheMetricsDocumentListsTheLstmsweepRuntimeAndProcessMetrics()
     {
         var names = DocumentedMetrics().Select(m => m.Name).ToList();
         Assert.True(names.Count(n => n.StartsWith("lstmsweep_", StringComparison.Ordinal)) >= 25, string.Join(", ", names));
@@ -58,7 +58,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task Metrics_carry_every_documented_metric_and_a_finished_trials_series_disappear()
+    public async Task MetricsCarryEveryDocumentedMetricAndAFinishedTrialsSeriesDisappear()
     {
         using var cluster = new TestCluster(nodes: 1);
         cluster.Start(0, "coordinator,worker", slots: 2);

@@ -3,7 +3,7 @@ namespace LstmSweep.ClusterTests.Processes;
 public sealed class NodeOptionsTests
 {
     [Fact]
-    public void Node_settings_come_from_flags_environment_and_appsettings_and_every_bad_one_is_reported()
+    public void NodeSettingsComeFromFlagsEnvironmentAndAppsettingsAndEveryBadOneIsReported()
     {
         using var scratch = new ScratchDirectory();
         scratch.Write("appsettings.json", """{ "node": { "http_port": "x" } }""");
@@ -20,7 +20,7 @@ public sealed class NodeOptionsTests
     }
 
     [Fact]
-    public void Client_commands_exit_3_when_the_server_is_unreachable()
+    public void ClientCommandsExit3WhenTheServerIsUnreachable()
     {
         using var scratch = new ScratchDirectory();
         var env = new Dictionary<string, string> { ["LSTMSWEEP_SERVER"] = "http://127.0.0.1:1" };
@@ -32,7 +32,7 @@ public sealed class NodeOptionsTests
     }
 
     [Fact]
-    public void A_node_whose_http_port_is_taken_says_so_and_writes_nothing()
+    public void ANodeWhoseHttpPortIsTakenSaysSoAndWritesNothing()
     {
         using var scratch = new ScratchDirectory();
         var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

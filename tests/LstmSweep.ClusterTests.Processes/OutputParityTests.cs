@@ -11,7 +11,7 @@ namespace LstmSweep.ClusterTests.Processes;
 public sealed class OutputParityTests
 {
     [Fact]
-    public async Task Db_and_server_print_the_same_results_and_a_finished_sweep_is_not_cancelled()
+    public async Task DbAndServerPrintTheSameResultsAndAFinishedSweepIsNotCancelled()
     {
         using var cluster = new TestCluster(nodes: 1);
         var db = cluster.Db;

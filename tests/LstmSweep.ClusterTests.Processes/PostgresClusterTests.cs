@@ -37,7 +37,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_three_node_postgres_cluster_runs_a_24_trial_sweep_every_trial_exactly_once_on_several_nodes()
+    public async Task AThreeNodePostgresClusterRunsA24TrialSweepEveryTrialExactlyOnceOnSeveralNodes()
     {
         using var cluster = StartCluster(slotsB: 1);
         await cluster.WaitForMembersAsync(3);
@@ -67,7 +67,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_SIGKILLed_worker_s_trials_are_requeued_within_30_s_and_the_sweep_completes_every_trial_once()
+    public async Task ASIGKILLedWorkerSTrialsAreRequeuedWithin30SAndTheSweepCompletesEveryTrialOnce()
     {
         using var cluster = StartCluster(slotsB: 2);
         await cluster.WaitForMembersAsync(3);
@@ -113,7 +113,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_journal_outage_mid_sweep_is_survived_every_trial_finished_once_and_nothing_journalled_lost()
+    public async Task AJournalOutageMidSweepIsSurvivedEveryTrialFinishedOnceAndNothingJournalledLost()
     {
         using var cluster = new TestCluster(nodes: 1, db: "postgres:" + postgres.CreateDatabase("outage"));
         cluster.Start(0, "coordinator,worker", slots: 2);
@@ -147,7 +147,7 @@ public sealed class PostgresClusterTests(PostgresServer postgres) : IClassFixtur
     }
 
     [Fact]
-    public async Task SIGKILL_of_the_oldest_coordinator_hands_the_sweep_over_every_trial_once_and_a_finished_sweep_stays_finished()
+    public async Task SIGKILLOfTheOldestCoordinatorHandsTheSweepOverEveryTrialOnceAndAFinishedSweepStaysFinished()
     {
         // A and B both coordinators (the singleton runs on A, the oldest), C a worker: killing A leaves B and C the majority.
         using var cluster = new TestCluster(nodes: 3, db: "postgres:" + postgres.CreateDatabase("handover"));

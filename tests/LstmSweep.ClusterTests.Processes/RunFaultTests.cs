@@ -15,7 +15,7 @@ public sealed class RunFaultTests
     static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public void SIGTERM_and_SIGINT_leave_a_resumable_sweep_and_a_second_writer_is_refused()
+    public void SIGTERMAndSIGINTLeaveAResumableSweepAndASecondWriterIsRefused()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("spec.yaml", Specs.SlowCumsum("signals", epochs: 150));
@@ -65,7 +65,7 @@ public sealed class RunFaultTests
     }
 
     [Fact]
-    public void A_journal_that_keeps_failing_ends_the_run_with_exit_1_and_the_reason()
+    public void AJournalThatKeepsFailingEndsTheRunWithExit1AndTheReason()
     {
         using var dir = new ScratchDirectory();
         var spec = dir.Write("spec.yaml", Specs.Counter("journal", epochs: 3));

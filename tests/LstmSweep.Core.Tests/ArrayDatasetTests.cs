@@ -20,7 +20,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Inputs_to_predict_on_may_leave_out_the_labels()
+    public void InputsToPredictOnMayLeaveOutTheLabels()
     {
         var json = ArrayDataset.LoadInputs(dir.Write("p.json", """{"x": [[[1, 2]], [[3, 4]], [[5, 6]]]}"""), 2, null);
         Assert.Equal((3, 1, 2, false), (json.Samples, json.Timesteps, json.Features, json.HasLabels));
@@ -38,7 +38,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Json_1d_becomes_one_timestep_of_one_feature()
+    public void Json1dBecomesOneTimestepOfOneFeature()
     {
         var data = Load("d.json", """{"x": [0.5, 1.5, 2.5], "y": [0, 1, 0]}""");
 
@@ -49,7 +49,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Json_2d_becomes_timesteps_of_one_feature()
+    public void Json2dBecomesTimestepsOfOneFeature()
     {
         var data = Load("d.json", """{"x": [[1, 2, 3], [4, 5, 6]], "y": [2, 0]}""");
 
@@ -59,7 +59,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Json_3d_keeps_its_shape_row_major()
+    public void Json3dKeepsItsShapeRowMajor()
     {
         var data = Load("d.json", """{"x": [[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]], "y": [1, 0]}""");
 
@@ -68,7 +68,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Csv_with_one_value_column_is_1d()
+    public void CsvWithOneValueColumnIs1d()
     {
         var data = Load("d.csv", "0.1,0\n0.2,1\n0.3,1\n");
 
@@ -78,7 +78,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Csv_skips_a_header_row_and_blank_lines()
+    public void CsvSkipsAHeaderRowAndBlankLines()
     {
         var data = Load("d.csv", "t1,t2,t3,label\r\n1,2,3,0\r\n\r\n4,5,6,1\r\n");
 
@@ -87,7 +87,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Csv_without_header_keeps_its_first_row()
+    public void CsvWithoutHeaderKeepsItsFirstRow()
     {
         var data = Load("d.csv", "1,2,3,0\n4,5,6,1\n");
 
@@ -96,7 +96,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Csv_with_features_splits_each_row_into_timesteps()
+    public void CsvWithFeaturesSplitsEachRowIntoTimesteps()
     {
         var data = Load("d.csv", "1,2,3,4,5,6,0\n7,8,9,10,11,12,1\n", features: 2);
 
@@ -105,7 +105,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Numbers_use_the_invariant_culture()
+    public void NumbersUseTheInvariantCulture()
     {
         var data = Load("d.csv", "1.5,-2e-1,0\n3,4,1\n");
 
@@ -113,7 +113,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Json_class_ids_per_output_step_may_outnumber_the_timesteps()
+    public void JsonClassIdsPerOutputStepMayOutnumberTheTimesteps()
     {
         var data = Load("d.json", """{"x": [[1, 2, 3], [4, 5, 6]], "y": [[0, 1, 2, 3], [3, 2, 1, 0]]}""");
 
@@ -123,7 +123,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Json_one_hot_labels_per_output_step_become_class_ids()
+    public void JsonOneHotLabelsPerOutputStepBecomeClassIds()
     {
         var data = Load("d.json", """{"x": [[1, 2], [3, 4]], "y": [[[0, 1, 0], [0, 0, 1]], [[1, 0, 0], [0, 1, 0]]]}""");
 
@@ -180,13 +180,13 @@ public sealed class ArrayDatasetTests : IDisposable
     [InlineData("value,label\n", "no data rows")]
     [InlineData("", "no data rows")]
     [InlineData("1,2,0\n", "has 1 sample; at least 2 are needed")]
-    public void Csv_problems_are_named(string csv, string fragment)
+    public void CsvProblemsAreNamed(string csv, string fragment)
     {
         Assert.Contains(fragment, Fails("d.csv", csv).Message);
     }
 
     [Fact]
-    public void Features_that_do_not_divide_the_row_are_a_features_problem()
+    public void FeaturesThatDoNotDivideTheRowAreAFeaturesProblem()
     {
         var error = Fails("d.csv", "1,2,3,4,5,6,7,8,9,10,0\n1,2,3,4,5,6,7,8,9,10,1\n", features: 3);
 
@@ -195,7 +195,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Features_with_json_are_a_features_problem()
+    public void FeaturesWithJsonAreAFeaturesProblem()
     {
         var error = Fails("d.json", """{"x": [1, 2], "y": [0, 1]}""", features: 1);
 
@@ -204,7 +204,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_file_is_named()
+    public void AMissingFileIsNamed()
     {
         var path = Path.Combine(dir.Path, "absent.csv");
 
@@ -215,7 +215,7 @@ public sealed class ArrayDatasetTests : IDisposable
     }
 
     [Fact]
-    public void Files_without_a_known_extension_are_sniffed()
+    public void FilesWithoutAKnownExtensionAreSniffed()
     {
         Assert.Equal(2, Load("d.txt", """{"x": [1, 2], "y": [0, 1]}""").Samples);
         Assert.Equal(3, Load("d.dat", "1,0\n2,1\n3,0\n").Samples);

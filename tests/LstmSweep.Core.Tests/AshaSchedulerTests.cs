@@ -35,7 +35,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Trials_are_assigned_to_brackets_round_robin()
+    public void TrialsAreAssignedToBracketsRoundRobin()
     {
         var settings = new AshaSettings(1, 81, 3, Brackets: 3);
 
@@ -61,7 +61,7 @@ public class AshaSchedulerTests
     [Theory]
     [InlineData(Objective.Accuracy)]
     [InlineData(Objective.Loss)]
-    public void A_trial_goes_on_only_within_the_top_third_of_its_rung_so_far(Objective objective)
+    public void ATrialGoesOnOnlyWithinTheTopThirdOfItsRungSoFar(Objective objective)
     {
         var asha = new AshaScheduler(new AshaSettings(1, 9, 3), objective);
         var state = RungState.Empty;
@@ -85,7 +85,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Reports_before_the_first_rung_and_at_max_epochs_always_continue()
+    public void ReportsBeforeTheFirstRungAndAtMaxEpochsAlwaysContinue()
     {
         var asha = new AshaScheduler(new AshaSettings(5, 20, 2), Objective.Loss);
         var state = asha.Report(RungState.Empty, new EpochObservation(0, 5, 0.1)).State;
@@ -97,7 +97,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void A_diverged_objective_stops_the_trial_even_at_an_empty_rung()
+    public void ADivergedObjectiveStopsTheTrialEvenAtAnEmptyRung()
     {
         var asha = new AshaScheduler(new AshaSettings(1, 9, 3), Objective.Loss);
 
@@ -106,7 +106,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void A_report_that_skips_epochs_is_judged_at_the_highest_rung_it_passed()
+    public void AReportThatSkipsEpochsIsJudgedAtTheHighestRungItPassed()
     {
         var asha = new AshaScheduler(new AshaSettings(1, 27, 3), Objective.Accuracy);
 
@@ -116,7 +116,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Each_bracket_races_only_its_own_trials()
+    public void EachBracketRacesOnlyItsOwnTrials()
     {
         // Bracket 0: rungs 1 and 3; bracket 1: rung 3 only.
         var asha = new AshaScheduler(new AshaSettings(1, 9, 3, Brackets: 2), Objective.Accuracy);
@@ -137,7 +137,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Pause_variant_pauses_below_the_top_and_promotes_once_enough_worse_results_arrive()
+    public void PauseVariantPausesBelowTheTopAndPromotesOnceEnoughWorseResultsArrive()
     {
         // η = 2, rungs 1 and 2, max 4; pause: a trial must be in the top ⌊n/2⌋ (no floor of one).
         var asha = new AshaScheduler(new AshaSettings(1, 4, 2, PauseAtRungs: true), Objective.Accuracy);
@@ -173,7 +173,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Promotable_trials_come_from_the_highest_rung_first_then_best_first()
+    public void PromotableTrialsComeFromTheHighestRungFirstThenBestFirst()
     {
         var asha = new AshaScheduler(new AshaSettings(1, 8, 2, PauseAtRungs: true), Objective.Loss);
         var inputs = new List<SchedulerInput>
@@ -195,7 +195,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void Fifo_never_stops_and_pauses_nothing()
+    public void FifoNeverStopsAndPausesNothing()
     {
         var fifo = FifoScheduler.Instance;
 
@@ -248,7 +248,7 @@ public class AshaSchedulerTests
     [InlineData(true, 1)]
     [InlineData(false, 2)]
     [InlineData(true, 3)]
-    public void Replaying_the_same_inputs_rebuilds_the_same_state_and_decisions(bool pause, int brackets)
+    public void ReplayingTheSameInputsRebuildsTheSameStateAndDecisions(bool pause, int brackets)
     {
         var asha = new AshaScheduler(new AshaSettings(1, 27, 3, brackets, pause), Objective.Accuracy);
         var (inputs, decisions, live) = RunRace(asha, seed: 7 + brackets);
@@ -282,7 +282,7 @@ public class AshaSchedulerTests
     }
 
     [Fact]
-    public void A_pruned_trial_is_its_own_status_never_counted_as_failed()
+    public void APrunedTrialIsItsOwnStatusNeverCountedAsFailed()
     {
         Assert.Equal("pruned", TrialStatus.Pruned.ToName());
         Assert.NotEqual(TrialStatus.Failed.ToName(), TrialStatus.Pruned.ToName());

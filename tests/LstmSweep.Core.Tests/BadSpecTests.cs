@@ -95,7 +95,7 @@ public class BadSpecTests
         => SpecAssert.RejectedWithOneError(spec, path, messageFragment);
 
     [Fact]
-    public void Collects_every_problem_instead_of_stopping_at_the_first()
+    public void CollectsEveryProblemInsteadOfStoppingAtTheFirst()
     {
         var result = SpecParser.Parse("name: Bad Name\ntask: cumsum\nspace:\n  units: [0]\n  merge_mode: [avg]\n");
 
@@ -103,7 +103,7 @@ public class BadSpecTests
     }
 
     [Fact]
-    public void Syntax_errors_give_line_and_column()
+    public void SyntaxErrorsGiveLineAndColumn()
     {
         var error = Assert.Single(SpecParser.Parse("name: s\ntask: cumsum\nspace:\n  units: [1, 2\n").Errors);
 
@@ -111,7 +111,7 @@ public class BadSpecTests
     }
 
     [Fact]
-    public void An_error_prints_as_path_colon_message()
+    public void AnErrorPrintsAsPathColonMessage()
     {
         Assert.Equal("space.units[0]: expected a positive integer, got 'ten'",
             SpecParser.Parse(Head + "space: {units: [ten]}\n").Errors.Single().ToString());
@@ -119,7 +119,7 @@ public class BadSpecTests
     }
 
     [Fact]
-    public void A_missing_spec_file_is_one_error_without_a_path()
+    public void AMissingSpecFileIsOneErrorWithoutAPath()
     {
         var result = SpecParser.ParseFile("/nonexistent/spec.yaml");
 

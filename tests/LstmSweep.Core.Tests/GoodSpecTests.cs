@@ -16,7 +16,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void A_minimal_spec_gets_every_default()
+    public void AMinimalSpecGetsEveryDefault()
     {
         var spec = ParseOk("name: merge-modes\ntask: cumsum\n");
 
@@ -45,14 +45,14 @@ public class GoodSpecTests
     [InlineData("eval_every: 25\n", 25)]
     [InlineData("eval_every:\n", SweepSpec.DefaultEvalEvery)]
     [InlineData("", SweepSpec.DefaultEvalEvery)]
-    public void Eval_every_is_read(string line, int expected)
+    public void EvalEveryIsRead(string line, int expected)
         => Assert.Equal(expected, ParseOk("name: s\ntask: cumsum\n" + line).EvalEvery);
 
     [Theory]
     [InlineData("retries: 0\n", 0)]
     [InlineData("retries: 5\n", 5)]
     [InlineData("retries:\n", SweepSpec.DefaultRetries)]
-    public void Retries_is_read(string line, int expected)
+    public void RetriesIsRead(string line, int expected)
         => Assert.Equal(expected, ParseOk("name: s\ntask: cumsum\n" + line).Retries);
 
     const string FullYaml = """
@@ -88,7 +88,7 @@ public class GoodSpecTests
     [Theory]
     [InlineData(FullYaml)]
     [InlineData(FullJson)]
-    public void A_full_spec_reads_the_same_in_yaml_and_json(string text)
+    public void AFullSpecReadsTheSameInYamlAndJson(string text)
     {
         // 2·5·2·1·2·1·2 = 80 grid points, more than max_trials: 20, which truncate: true would allow.
         var spec = ParseOk(text.Replace("truncate: false", "truncate: true").Replace("\"truncate\": false", "\"truncate\": true"));
@@ -110,7 +110,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Json_reports_the_grid_too_large_like_yaml()
+    public void JsonReportsTheGridTooLargeLikeYaml()
     {
         var error = Assert.Single(SpecParser.Parse(FullJson).Errors);
 
@@ -119,7 +119,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Random_search_takes_ranges()
+    public void RandomSearchTakesRanges()
     {
         var spec = ParseOk("""
             name: lr-search
@@ -141,7 +141,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Task_options_fill_defaults_per_task()
+    public void TaskOptionsFillDefaultsPerTask()
     {
         var spec = ParseOk("name: v\ntask: variable-length\ntask_options:\n  max_len: 12\n");
 
@@ -151,7 +151,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Array_data_paths_resolve_against_the_spec_folder_and_become_absolute()
+    public void ArrayDataPathsResolveAgainstTheSpecFolderAndBecomeAbsolute()
     {
         using var dir = new TempFolder();
         var data = dir.Write("data/train.csv", "1,2,0\n3,4,1\n5,6,0\n");
@@ -164,7 +164,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Array_validation_file_resolves_like_path_and_must_have_its_shape()
+    public void ArrayValidationFileResolvesLikePathAndMustHaveItsShape()
     {
         using var dir = new TempFolder();
         dir.Write("train.csv", "1,2,0\n3,4,1\n5,6,0\n");
@@ -182,7 +182,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Array_data_problems_point_at_the_option_they_concern()
+    public void ArrayDataProblemsPointAtTheOptionTheyConcern()
     {
         using var dir = new TempFolder();
         dir.Write("train.csv", "1,2,3,0\n4,5,6,1\n");
@@ -195,7 +195,7 @@ public class GoodSpecTests
     }
 
     [Fact]
-    public void Anchors_and_aliases_work()
+    public void AnchorsAndAliasesWork()
     {
         var spec = ParseOk("name: s\ntask: cumsum\nspace:\n  units: &sizes [4, 8]\n  batch_size: *sizes\n");
 

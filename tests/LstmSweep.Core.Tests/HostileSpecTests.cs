@@ -48,13 +48,13 @@ public class HostileSpecTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void A_hostile_spec_is_refused_with_one_error_naming_the_field(string spec, string path, string fragment)
+    public void AHostileSpecIsRefusedWithOneErrorNamingTheField(string spec, string path, string fragment)
     {
         SpecAssert.RejectedWithOneError(spec, path, fragment);
     }
 
     [Fact]
-    public void The_planned_trials_of_a_huge_grid_are_counted_without_expanding_it()
+    public void ThePlannedTrialsOfAHugeGridAreCountedWithoutExpandingIt()
     {
         var spec = SpecParser.Parse(Head + "space: {units: " + Values(2000) + ", epochs: " + Values(2000) + ", batch_size: " + Values(2000) + "}\n",
             options: new SpecReadOptions { Limits = SpecLimits.Default with { MaxPlannedTrials = long.MaxValue } }).Spec!;
@@ -63,7 +63,7 @@ public class HostileSpecTests
     }
 
     [Fact]
-    public void The_node_may_raise_a_limit_that_the_spec_cannot()
+    public void TheNodeMayRaiseALimitThatTheSpecCannot()
     {
         const string spec = Head + "strategy: random\nmax_trials: 200000\nretries: 500\n";
         SpecAssert.RejectedWithOneError(Head + "strategy: random\nmax_trials: 200000\n", "max_trials", "(the limit max_planned_trials)");
@@ -79,7 +79,7 @@ public class HostileSpecTests
     }
 
     [Fact]
-    public void A_lower_depth_limit_is_enforced_where_the_default_allows()
+    public void ALowerDepthLimitIsEnforcedWhereTheDefaultAllows()
     {
         var options = new SpecReadOptions { Limits = SpecLimits.Default with { MaxNestingDepth = 2 } };
         var error = Assert.Single(SpecParser.Parse(Head + "space: {units: [4]}\n", options: options).Errors);
@@ -106,7 +106,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_file_in_an_allowed_folder_is_read_and_stored_by_its_real_path()
+    public void AFileInAnAllowedFolderIsReadAndStoredByItsRealPath()
     {
         var data = allowed.Write("train.csv", "1,2,0\n3,4,1\n5,6,0\n");
         var link = Path.Combine(elsewhere.Path, "link.csv");
@@ -122,7 +122,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void Paths_outside_the_allowed_folders_are_refused_even_through_dot_dot_or_a_symlink()
+    public void PathsOutsideTheAllowedFoldersAreRefusedEvenThroughDotDotOrASymlink()
     {
         var secret = elsewhere.Write("secret.csv", "1,2,0\n3,4,1\n");
         var link = Path.Combine(allowed.Path, "innocent.csv");
@@ -138,7 +138,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_submission_to_a_node_without_data_folders_reads_no_file()
+    public void ASubmissionToANodeWithoutDataFoldersReadsNoFile()
     {
         var data = allowed.Write("train.csv", "1,2,0\n3,4,1\n");
 
@@ -149,7 +149,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void Devices_pipes_and_folders_are_refused_without_being_opened()
+    public void DevicesPipesAndFoldersAreRefusedWithoutBeingOpened()
     {
         var fifo = Path.Combine(allowed.Path, "pipe.csv");
         Assert.Equal(0, Process.Start("mkfifo", [fifo]).WaitForExitAsync().ContinueWith(_ => 0).Result);
@@ -162,7 +162,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_file_over_the_size_limit_is_refused_before_it_is_read()
+    public void AFileOverTheSizeLimitIsRefusedBeforeItIsRead()
     {
         var data = allowed.Write("big.csv", string.Concat(Enumerable.Repeat("1,2,0\n", 1000)));
 
@@ -172,7 +172,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_NUL_in_the_path_is_a_clear_error()
+    public void ANULInThePathIsAClearError()
     {
         var error = OneError(SpecParser.Parse("name: s\ntask: array\ntask_options: {path: \"/data/a\\0b.csv\"}\n", options: Submission()));
 
@@ -181,7 +181,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_submitted_spec_must_give_an_absolute_path()
+    public void ASubmittedSpecMustGiveAnAbsolutePath()
     {
         var error = OneError(SpecParser.Parse(Spec("train.csv"), options: Submission()));
 
@@ -189,7 +189,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void A_submitter_never_sees_what_a_file_holds()
+    public void ASubmitterNeverSeesWhatAFileHolds()
     {
         var data = allowed.Write("secret.csv", "1,2,0\nTOKEN-abc123,4,1\n");
 
@@ -202,7 +202,7 @@ public sealed class DataFileRuleTests : IDisposable
     }
 
     [Fact]
-    public void Labels_that_make_too_many_classes_are_refused()
+    public void LabelsThatMakeTooManyClassesAreRefused()
     {
         var data = allowed.Write("labels.csv", "1,2,0\n3,4,2000000000\n");
 

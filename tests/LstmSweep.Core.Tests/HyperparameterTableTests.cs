@@ -23,7 +23,7 @@ public class HyperparameterTableTests
     };
 
     [Fact]
-    public void Every_row_round_trips_a_config_through_key_value_text()
+    public void EveryRowRoundTripsAConfigThroughKeyValueText()
     {
         var config = new TrialConfig(33, MergeMode.Ave, true, 7, 0.0123, 16, 3, OptimizerKind.RmsProp, 12, WeightInit.Keras, OutputActivation.Sigmoid);
         var text = Hyperparameters.ToText(config);
@@ -35,7 +35,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void From_text_keeps_what_an_older_journal_meant_for_keys_it_lacks()
+    public void FromTextKeepsWhatAnOlderJournalMeantForKeysItLacks()
     {
         var config = Hyperparameters.FromText([new("units", "8")]);
         Assert.Equal(TrialConfig.Legacy with { Units = 8 }, config);
@@ -44,7 +44,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void Describe_names_every_row_in_table_order()
+    public void DescribeNamesEveryRowInTableOrder()
     {
         var described = Hyperparameters.Describe(Hyperparameters.Defaults with { LearningRate = 0.000123456 });
         Assert.Equal("units=20 merge_mode=none stateful=false epochs=50 learning_rate=0.0001235 batch_size=1 layers=1 " +
@@ -55,14 +55,14 @@ public class HyperparameterTableTests
     [InlineData("adam", 0.001)]
     [InlineData("rmsprop", 0.001)]
     [InlineData("sgd", 0.01)]
-    public void Learning_rate_left_out_is_the_chosen_optimizers_keras_default(string optimizer, double expected)
+    public void LearningRateLeftOutIsTheChosenOptimizersKerasDefault(string optimizer, double expected)
     {
         var trial = Samplers.Expand(Spec($"space: {{optimizer: [{optimizer}]}}\n")).Single();
         Assert.Equal(expected, trial.LearningRate);
     }
 
     [Fact]
-    public void Learning_rate_follows_each_optimizer_drawn_in_a_grid_and_a_random_search()
+    public void LearningRateFollowsEachOptimizerDrawnInAGridAndARandomSearch()
     {
         var grid = Samplers.Expand(Spec("space: {optimizer: [adam, sgd]}\n"));
         Assert.Equal([(OptimizerKind.Adam, 0.001), (OptimizerKind.Sgd, 0.01)], grid.Select(t => (t.Optimizer, t.LearningRate)));
@@ -76,7 +76,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void New_rows_vary_fastest_in_a_grid_and_keep_the_original_rows_order()
+    public void NewRowsVaryFastestInAGridAndKeepTheOriginalRowsOrder()
     {
         var trials = Samplers.Expand(Spec("space: {units: [10, 20], dense_units: [0, 8], init: [keras, torch]}\n"));
         Assert.Equal(
@@ -86,7 +86,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void A_new_row_left_out_does_not_move_the_random_draws_of_the_original_rows()
+    public void ANewRowLeftOutDoesNotMoveTheRandomDrawsOfTheOriginalRows()
     {
         // The first seven rows were all drawn, in table order, before the table existed; a row appended after them
         // and left out must leave every earlier draw where it was.
@@ -98,7 +98,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void Grid_size_is_the_product_of_the_list_lengths_and_saturates_without_expanding()
+    public void GridSizeIsTheProductOfTheListLengthsAndSaturatesWithoutExpanding()
     {
         Assert.Equal(12, SearchSpaces.GridSize(Spec("space: {units: [1, 2, 3], optimizer: [adam, sgd], init: [keras, torch]}\n").Space));
         var values = Enumerable.Range(1, 10_000).Select(i => (object)i).ToArray();
@@ -117,7 +117,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void Tpe_suggests_every_row_including_the_new_ones()
+    public void TpeSuggestsEveryRowIncludingTheNewOnes()
     {
         var spec = Spec("strategy: tpe\nmax_trials: 30\nn_startup_trials: 3\nseed: 2\nobjective: loss\n" +
                         "space: {dense_units: {min: 0, max: 32}, optimizer: [adam, rmsprop, sgd], units: [4, 8]}\n");
@@ -137,7 +137,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void A_space_round_trips_through_the_journals_json_and_reads_the_json_older_versions_wrote()
+    public void ASpaceRoundTripsThroughTheJournalsJsonAndReadsTheJsonOlderVersionsWrote()
     {
         var space = Spec("strategy: random\nmax_trials: 2\nspace: {units: {min: 8, max: 64, log: true}, merge_mode: [none, concat], optimizer: [sgd, rmsprop], learning_rate: [0.01]}\n").Space;
         var json = JsonSerializer.Serialize(space, JournalOptions);
@@ -158,7 +158,7 @@ public class HyperparameterTableTests
     }
 
     [Fact]
-    public void A_trial_config_journalled_before_the_new_fields_means_what_it_meant()
+    public void ATrialConfigJournalledBeforeTheNewFieldsMeansWhatItMeant()
     {
         const string Older = """{"units":4,"merge_mode":"none","stateful":false,"epochs":10,"learning_rate":0.01,"batch_size":1,"layers":1}""";
         var config = JsonSerializer.Deserialize<TrialConfig>(Older, JournalOptions)!;

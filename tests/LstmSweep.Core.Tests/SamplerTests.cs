@@ -14,7 +14,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Grid_size_is_the_product_of_the_list_lengths()
+    public void GridSizeIsTheProductOfTheListLengths()
     {
         var spec = Spec("space: {units: [1, 2, 3], merge_mode: [none, sum], learning_rate: [0.1, 0.2], layers: [1, 2]}\n");
 
@@ -24,7 +24,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Grid_varies_the_last_key_fastest()
+    public void GridVariesTheLastKeyFastest()
     {
         var trials = Samplers.Expand(Spec("space: {units: [10, 20], stateful: [false, true], layers: [1, 2]}\n"));
 
@@ -35,7 +35,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Grid_truncates_to_its_first_max_trials_points()
+    public void GridTruncatesToItsFirstMaxTrialsPoints()
     {
         var full = Samplers.Expand(Spec("space: {units: [1, 2, 3], epochs: [5, 6]}\n"));
         var truncated = Samplers.Expand(Spec("max_trials: 4\ntruncate: true\nspace: {units: [1, 2, 3], epochs: [5, 6]}\n"));
@@ -44,7 +44,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Grid_is_exhausted_after_its_last_point()
+    public void GridIsExhaustedAfterItsLastPoint()
     {
         var sampler = Samplers.For(Spec("space: {units: [1, 2]}\n"));
 
@@ -53,7 +53,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Grid_refuses_ranges()
+    public void GridRefusesRanges()
     {
         var space = Spec("strategy: random\nmax_trials: 1\nspace: {epochs: {min: 1, max: 3}}\n").Space;
 
@@ -74,7 +74,7 @@ public class SamplerTests
         """;
 
     [Fact]
-    public void Random_gives_the_same_trials_for_the_same_seed_and_others_for_another()
+    public void RandomGivesTheSameTrialsForTheSameSeedAndOthersForAnother()
     {
         var first = Samplers.Expand(Spec(RandomSpace + "seed: 7\n"));
         var again = Samplers.Expand(Spec(RandomSpace + "seed: 7\n"));
@@ -87,7 +87,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Random_trial_n_depends_only_on_seed_and_n()
+    public void RandomTrialNDependsOnlyOnSeedAndN()
     {
         var spec = Spec(RandomSpace + "seed: 11\n");
         var inOrder = Samplers.Expand(spec);
@@ -100,7 +100,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Random_draws_stay_in_their_domains_and_cover_them()
+    public void RandomDrawsStayInTheirDomainsAndCoverThem()
     {
         var trials = Samplers.Expand(Spec(RandomSpace));
 
@@ -113,7 +113,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Log_uniform_ranges_spread_evenly_over_the_decades()
+    public void LogUniformRangesSpreadEvenlyOverTheDecades()
     {
         var trials = Samplers.Expand(Spec(RandomSpace));
 
@@ -126,7 +126,7 @@ public class SamplerTests
     }
 
     [Fact]
-    public void Trial_seeds_are_deterministic_and_distinct()
+    public void TrialSeedsAreDeterministicAndDistinct()
     {
         var seeds = Enumerable.Range(0, 10_000).Select(n => TrialSeeds.For(42, n)).ToList();
 

@@ -54,7 +54,7 @@ public class SchedulerSpecTests
         => SpecAssert.RejectedWithOneError(spec, path, messageFragment);
 
     [Fact]
-    public void Every_asha_problem_is_reported_in_one_pass()
+    public void EveryAshaProblemIsReportedInOnePass()
     {
         var result = SpecParser.Parse(Asha + "asha: {min_epochs: 0, reduction_factor: 1, brackets: x}\n");
 
@@ -62,7 +62,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void A_plain_spec_gets_fifo_no_asha_and_ten_startup_trials()
+    public void APlainSpecGetsFifoNoAshaAndTenStartupTrials()
     {
         var spec = Parse("");
 
@@ -73,7 +73,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void Strategy_asha_is_random_sampling_with_the_asha_scheduler()
+    public void StrategyAshaIsRandomSamplingWithTheAshaScheduler()
     {
         var spec = Parse("strategy: asha\nmax_trials: 20\nobjective: loss\n" +
                          "asha: {min_epochs: 5, max_epochs: 243, reduction_factor: 3, brackets: 2, pause: true}\n" +
@@ -89,7 +89,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void The_asha_block_fills_in_its_defaults()
+    public void TheAshaBlockFillsInItsDefaults()
     {
         var spec = Parse("strategy: asha\nmax_trials: 20\nasha: {max_epochs: 81}\n");
 
@@ -97,7 +97,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void Tpe_runs_under_the_asha_scheduler_when_asked()
+    public void TpeRunsUnderTheAshaSchedulerWhenAsked()
     {
         var spec = Parse("strategy: tpe\nmax_trials: 50\nn_startup_trials: 5\nscheduler: asha\n" +
                          "asha: {min_epochs: 1, max_epochs: 27, brackets: 4}\nspace: {learning_rate: {min: 0.001, max: 0.1, log: true}}\n");
@@ -111,7 +111,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void A_grid_can_run_under_asha_with_epochs_as_the_resource()
+    public void AGridCanRunUnderAshaWithEpochsAsTheResource()
     {
         var spec = Parse("scheduler: asha\nasha: {max_epochs: 16, reduction_factor: 2, min_epochs: 2}\nspace: {units: [8, 16, 32]}\n");
 
@@ -122,7 +122,7 @@ public class SchedulerSpecTests
     }
 
     [Fact]
-    public void Explicit_defaults_are_accepted()
+    public void ExplicitDefaultsAreAccepted()
     {
         var spec = Parse("strategy: random\nmax_trials: 4\nscheduler: fifo\n");
         var redundant = Parse("strategy: asha\nscheduler: asha\nmax_trials: 4\nasha: {max_epochs: 4}\n");

@@ -38,7 +38,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void The_same_seed_and_history_give_the_same_suggestions()
+    public void TheSameSeedAndHistoryGiveTheSameSuggestions()
     {
         var first = RunSequentially(Samplers.For(Synthetic("tpe", seed: 3)), 40);
         var second = RunSequentially(Samplers.For(Synthetic("tpe", seed: 3)), 40);
@@ -49,7 +49,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void The_order_the_history_comes_in_does_not_matter()
+    public void TheOrderTheHistoryComesInDoesNotMatter()
     {
         var sampler = Samplers.For(Synthetic("tpe", seed: 5));
         var history = RunSequentially(sampler, 30)
@@ -61,7 +61,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Startup_trials_are_exactly_the_random_samplers()
+    public void StartupTrialsAreExactlyTheRandomSamplers()
     {
         var spec = Synthetic("tpe", seed: 9) with { NStartupTrials = 12 };
         var tpe = RunSequentially(Samplers.For(spec), 15);
@@ -72,7 +72,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Only_complete_and_pruned_trials_with_an_objective_count_towards_startup()
+    public void OnlyCompleteAndPrunedTrialsWithAnObjectiveCountTowardsStartup()
     {
         var spec = Synthetic("tpe", seed: 1) with { NStartupTrials = 3 };
         var sampler = Samplers.For(spec);
@@ -90,7 +90,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Suggestions_stay_within_the_space_and_the_budget()
+    public void SuggestionsStayWithinTheSpaceAndTheBudget()
     {
         var sampler = Samplers.For(Synthetic("tpe", seed: 11) with { NStartupTrials = 2 });
         var trials = RunSequentially(sampler, 60);
@@ -105,7 +105,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Tpe_concentrates_on_the_good_region_faster_than_random()
+    public void TpeConcentratesOnTheGoodRegionFasterThanRandom()
     {
         long[] seeds = [1, 2, 3, 4, 5];
         double MeanLateDistance(string strategy, long seed) =>
@@ -120,13 +120,13 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Good_count_follows_optunas_default_gamma()
+    public void GoodCountFollowsOptunasDefaultGamma()
     {
         Assert.Equal([1, 1, 2, 3, 10, 25, 25], new[] { 1, 10, 11, 25, 100, 250, 1000 }.Select(TpeSampler.GoodCount));
     }
 
     [Fact]
-    public void Tpe_handles_lists_log_integers_and_fixed_values()
+    public void TpeHandlesListsLogIntegersAndFixedValues()
     {
         var spec = Spec("strategy: tpe\nmax_trials: 30\nn_startup_trials: 5\nspace:\n  units: {min: 4, max: 512, log: true}\n" +
                         "  batch_size: [8, 16, 32]\n  stateful: [false, true]\n  layers: 2\n");
@@ -152,7 +152,7 @@ public class TpeSamplerTests
     }
 
     [Fact]
-    public void Tpe_cannot_be_expanded_up_front_but_grid_random_and_asha_can()
+    public void TpeCannotBeExpandedUpFrontButGridRandomAndAshaCan()
     {
         var tpe = Synthetic("tpe", seed: 1);
         Assert.IsType<TpeSampler>(Samplers.For(tpe));

@@ -16,7 +16,7 @@ public sealed class BatchJobTests
     [Theory]
     [InlineData("lstmsweep-submit")]
     [InlineData("lstmsweep-run")]
-    public void A_Job_fails_at_once_on_a_bad_spec_ignores_disruptions_and_is_bounded(string name)
+    public void AJobFailsAtOnceOnABadSpecIgnoresDisruptionsAndIsBounded(string name)
     {
         var job = Batch.Single("Job", name);
         var spec = job["spec"]!;
@@ -35,7 +35,7 @@ public sealed class BatchJobTests
     }
 
     [Fact]
-    public void The_spec_ConfigMap_is_generated_from_the_batch_spec_file_and_mounted_where_the_Jobs_read_it()
+    public void TheSpecConfigMapIsGeneratedFromTheBatchSpecFileAndMountedWhereTheJobsReadIt()
     {
         var map = Batch.GeneratedConfigMap("lstmsweep-sweep-spec");
         Assert.Equal(File.ReadAllText(Path.Combine(Deployment.Root, "k8s", "batch", "sweep.yaml")), (string)map["data"]!["sweep.yaml"]!);
@@ -48,7 +48,7 @@ public sealed class BatchJobTests
     }
 
     [Fact]
-    public void The_batch_spec_is_valid()
+    public void TheBatchSpecIsValid()
     {
         using var scratch = new ScratchDirectory();
         var spec = scratch.Write("sweep.yaml", (string)Batch.GeneratedConfigMap("lstmsweep-sweep-spec")["data"]!["sweep.yaml"]!);
@@ -57,7 +57,7 @@ public sealed class BatchJobTests
     }
 
     [Fact]
-    public void The_submit_Jobs_command_line_parses_and_only_the_unreachable_server_stops_it()
+    public void TheSubmitJobsCommandLineParsesAndOnlyTheUnreachableServerStopsIt()
     {
         // The Job's args, with the mounted spec as a local file and a server nobody listens on: the CLI's parser
         // accepts them (a parse error is exit 2) and submit gets as far as the network (exit 3, the Job retries).
@@ -78,7 +78,7 @@ public sealed class BatchJobTests
     }
 
     [Fact]
-    public void The_self_contained_run_Job_runs_its_sweep_to_completion()
+    public void TheSelfContainedRunJobRunsItsSweepToCompletion()
     {
         using var scratch = new ScratchDirectory();
         var result = CliProcess.Run(scratch.Path, null, TimeSpan.FromMinutes(5), LocalArgs("lstmsweep-run", scratch));

@@ -13,7 +13,7 @@ public sealed class ComposeFileTests
     });
 
     [Fact]
-    public void Docker_compose_accepts_the_file_and_every_image_is_overridable_by_a_variable()
+    public void DockerComposeAcceptsTheFileAndEveryImageIsOverridableByAVariable()
     {
         var services = Services.Value;
         Assert.Equal(["coordinator", "grafana", "postgres", "prometheus", "worker"], services.Children.Keys.Select(k => k.Text()!).Order());
@@ -33,7 +33,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void Every_LSTMSWEEP_variable_is_one_the_code_reads_and_the_ports_are_the_images()
+    public void EveryLSTMSWEEPVariableIsOneTheCodeReadsAndThePortsAreTheImages()
     {
         var services = Services.Value;
         foreach (var name in new[] { "coordinator", "worker" })
@@ -57,7 +57,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void Workers_scale_and_every_service_waits_for_a_healthy_dependency()
+    public void WorkersScaleAndEveryServiceWaitsForAHealthyDependency()
     {
         var services = Services.Value;
         var worker = services.Service("worker");
@@ -74,7 +74,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void Prometheus_and_Grafana_use_deploy_prometheus_and_deploy_grafana()
+    public void PrometheusAndGrafanaUseDeployPrometheusAndDeployGrafana()
     {
         var services = Services.Value;
         string Source(string service, string target) => services.Service(service).Volumes().Single(v => v.Target == target).Source;

@@ -19,7 +19,7 @@ public sealed class ComposeStackTests(DockerFixture docker) : IDisposable
     string? _resolved;
 
     [Fact]
-    public async Task The_stack_runs_a_sweep_submitted_to_the_coordinator_and_Prometheus_scrapes_every_node()
+    public async Task TheStackRunsASweepSubmittedToTheCoordinatorAndPrometheusScrapesEveryNode()
     {
         Assert.NotNull(docker);
         var ports = FreePorts.Take(4);

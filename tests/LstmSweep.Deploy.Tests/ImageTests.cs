@@ -9,7 +9,7 @@ public sealed class ImageTests(DockerFixture docker)
     static readonly string Docker = DockerFixture.Docker;
 
     [Fact]
-    public void The_runtime_base_lacks_GLIBCXX_3_4_32_so_the_image_build_ran_the_compatibility_step()
+    public void TheRuntimeBaseLacksGLIBCXX3432SoTheImageBuildRanTheCompatibilityStep()
     {
         // Debian 12's libstdc++ stops at GLIBCXX_3.4.30: the TorchSharp in the image only loads because the build
         // stage (the same Debian) patched it. The quickstart test shows it loads and trains.
@@ -23,7 +23,7 @@ public sealed class ImageTests(DockerFixture docker)
     }
 
     [Fact]
-    public void The_quickstart_trains_in_a_container()
+    public void TheQuickstartTrainsInAContainer()
     {
         var run = Tool.Check(Docker, ["run", "--rm", "--network", "host", DockerFixture.Image,
             "run", "/app/examples/quickstart.yaml", "--output", "json"], TimeSpan.FromMinutes(5));
@@ -37,7 +37,7 @@ public sealed class ImageTests(DockerFixture docker)
     }
 
     [Fact]
-    public async Task A_node_in_a_container_serves_healthz_and_ready_runs_as_non_root_and_leaves_on_stop()
+    public async Task ANodeInAContainerServesHealthzAndReadyRunsAsNonRootAndLeavesOnStop()
     {
         var name = DockerFixture.ContainerName("node");
         var ports = FreePorts.Take(2);
@@ -72,7 +72,7 @@ public sealed class ImageTests(DockerFixture docker)
     }
 
     [Fact]
-    public void The_image_declares_the_ports_entrypoint_and_healthcheck_the_deployments_rely_on()
+    public void TheImageDeclaresThePortsEntrypointAndHealthcheckTheDeploymentsRelyOn()
     {
         Assert.Equal("""["/app/entrypoint.sh"]""", Inspect(DockerFixture.Image, "{{json .Config.Entrypoint}}"));
         var exposed = Inspect(DockerFixture.Image, "{{json .Config.ExposedPorts}}");

@@ -13,7 +13,7 @@ public sealed class KubernetesManifestTests
     public static TheoryData<string> Clusters => new() { "k8s/base", "k8s/overlays/dev", "k8s/overlays/gpu" };
 
     [Theory, MemberData(nameof(Folders))]
-    public void Every_object_renders_and_is_valid_against_the_Kubernetes_schema(string folder)
+    public void EveryObjectRendersAndIsValidAgainstTheKubernetesSchema(string folder)
     {
         var rendered = Render(folder);
         Assert.NotEmpty(rendered.Objects);
@@ -23,7 +23,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_schema_check_rejects_a_broken_object()
+    public void TheSchemaCheckRejectsABrokenObject()
     {
         // The validator itself: a Deployment with a string for replicas and a probe without a port must fail, and a
         // kind it has no schema for is an error, not a pass.
@@ -58,7 +58,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory, MemberData(nameof(Folders))]
-    public void Every_LSTMSWEEP_variable_set_is_one_the_code_reads(string folder)
+    public void EveryLSTMSWEEPVariableSetIsOneTheCodeReads(string folder)
     {
         var rendered = Render(folder);
         var unknown = new List<string>();
@@ -70,7 +70,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory, MemberData(nameof(Clusters))]
-    public void The_seed_is_the_coordinator_pod_through_its_headless_Service_on_the_Akka_port(string folder)
+    public void TheSeedIsTheCoordinatorPodThroughItsHeadlessServiceOnTheAkkaPort(string folder)
     {
         var rendered = Render(folder);
         var coordinator = Assert.Single(rendered.OfKind("StatefulSet"), s => Containers(Pod(s)).Any(c => Roles(rendered, c).Contains("coordinator")));
@@ -108,7 +108,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory, MemberData(nameof(Folders))]
-    public void Every_container_has_resources_a_non_root_context_and_nodes_probe_paths_the_node_serves(string folder)
+    public void EveryContainerHasResourcesANonRootContextAndNodesProbePathsTheNodeServes(string folder)
     {
         var rendered = Render(folder);
         var problems = new List<string>();
@@ -156,7 +156,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory, MemberData(nameof(Clusters))]
-    public void Disruption_budgets_cover_the_nodes_and_the_ServiceMonitor_finds_every_node(string folder)
+    public void DisruptionBudgetsCoverTheNodesAndTheServiceMonitorFindsEveryNode(string folder)
     {
         var rendered = Render(folder);
         var budgets = rendered.OfKind("PodDisruptionBudget").ToList();
@@ -175,7 +175,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory, MemberData(nameof(Clusters))]
-    public void The_Grafana_ConfigMap_holds_exactly_the_dashboards_of_deploy_grafana(string folder)
+    public void TheGrafanaConfigMapHoldsExactlyTheDashboardsOfDeployGrafana(string folder)
     {
         var map = Render(folder).GeneratedConfigMap("lstmsweep-grafana-dashboards");
         Assert.Equal("1", (string?)map["metadata"]!["labels"]!["grafana_dashboard"]);
@@ -186,7 +186,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_dev_overlay_is_small_and_the_gpu_overlay_puts_one_GPU_per_worker_on_GPU_nodes()
+    public void TheDevOverlayIsSmallAndTheGpuOverlayPutsOneGPUPerWorkerOnGPUNodes()
     {
         var dev = Render("k8s/overlays/dev").Single("Deployment", "lstmsweep-worker");
         Assert.Equal(1, (int)dev["spec"]!["replicas"]!);
@@ -207,7 +207,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_node_images_and_ports_agree_with_the_Dockerfile()
+    public void TheNodeImagesAndPortsAgreeWithTheDockerfile()
     {
         Assert.Equal(new HashSet<int> { Deployment.AkkaPort, Deployment.HttpPort }, Deployment.ExposedPorts);
         Assert.Equal(Deployment.AkkaPort.ToString(), Deployment.DockerfileEnv("LSTMSWEEP_PORT"));

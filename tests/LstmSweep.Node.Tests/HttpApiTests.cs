@@ -76,7 +76,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Event_streams_past_the_limit_are_refused_and_a_cancelled_sweep_cannot_be_cancelled_again()
+    public async Task EventStreamsPastTheLimitAreRefusedAndACancelledSweepCannotBeCancelledAgain()
     {
         var sweepId = await SubmitAsync();
 
@@ -101,7 +101,7 @@ public sealed class HttpApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sweeps_come_in_pages_with_a_summary_view_and_the_token_in_any_case()
+    public async Task SweepsComeInPagesWithASummaryViewAndTheTokenInAnyCase()
     {
         var ids = new[] { await SubmitAsync(), await SubmitAsync(), await SubmitAsync() };
 

@@ -15,7 +15,7 @@ public sealed class NodeOptionsBindingTests
     }
 
     [Fact]
-    public void With_nothing_given_the_defaults_hold()
+    public void WithNothingGivenTheDefaultsHold()
     {
         var (options, errors) = Bind();
 
@@ -29,7 +29,7 @@ public sealed class NodeOptionsBindingTests
     }
 
     [Fact]
-    public void Every_process_setting_binds_from_its_variable()
+    public void EveryProcessSettingBindsFromItsVariable()
     {
         var (options, errors) = Bind(new()
         {
@@ -55,7 +55,7 @@ public sealed class NodeOptionsBindingTests
     }
 
     [Fact]
-    public void Flags_override_the_environment_which_overrides_appsettings()
+    public void FlagsOverrideTheEnvironmentWhichOverridesAppsettings()
     {
         var (options, errors) = Bind(
             environment: new() { ["LSTMSWEEP_HTTP_PORT"] = "6000", ["LSTMSWEEP_MAX_RETRIES"] = "7" },
@@ -69,7 +69,7 @@ public sealed class NodeOptionsBindingTests
     }
 
     [Fact]
-    public void Every_bad_setting_is_reported_with_its_key()
+    public void EveryBadSettingIsReportedWithItsKey()
     {
         var (options, errors) = Bind(new()
         {
@@ -85,7 +85,7 @@ public sealed class NodeOptionsBindingTests
     }
 
     [Fact]
-    public void Every_limit_has_a_setting_key()
+    public void EveryLimitHasASettingKey()
     {
         var keys = NodeOptions.Keys;
 

@@ -6,14 +6,14 @@ namespace LstmSweep.Node.Tests;
 public sealed class SlotDevicesTests
 {
     [Fact]
-    public void Gpus_get_one_slot_each_unless_slots_are_asked_for()
+    public void GpusGetOneSlotEachUnlessSlotsAreAskedFor()
     {
         Assert.Equal(["cuda:0", "cuda:1"], SlotDevices.Plan(null, gpus: 2, cores: 16, cudaExpected: true).Devices);
         Assert.Equal(["cpu", "cpu", "cpu"], SlotDevices.Plan(3, gpus: 2, cores: 16, cudaExpected: true).Devices);
     }
 
     [Fact]
-    public void Cpu_slots_split_the_cores_and_a_gpu_machine_without_cuda_says_so()
+    public void CpuSlotsSplitTheCoresAndAGpuMachineWithoutCudaSaysSo()
     {
         var plain = SlotDevices.Plan(4, gpus: 0, cores: 16, cudaExpected: false);
         var fallback = SlotDevices.Plan(null, gpus: 0, cores: 8, cudaExpected: true);

@@ -8,7 +8,7 @@ public sealed class ArrayDatasetCacheTests : IDisposable
     readonly string folder = Directory.CreateTempSubdirectory("lstmsweep-cache-").FullName;
 
     [Fact]
-    public void A_changed_file_is_read_again()
+    public void AChangedFileIsReadAgain()
     {
         var cache = new ArrayDatasetCache();
         var path = Path.Combine(folder, "data.csv");
@@ -25,7 +25,7 @@ public sealed class ArrayDatasetCacheTests : IDisposable
     }
 
     [Fact]
-    public void A_file_that_became_a_pipe_is_refused_without_being_opened()
+    public void AFileThatBecameAPipeIsRefusedWithoutBeingOpened()
     {
         var cache = new ArrayDatasetCache();
         var path = Path.Combine(folder, "data.csv");

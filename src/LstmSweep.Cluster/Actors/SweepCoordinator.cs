@@ -44,11 +44,8 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     bool? _toldHasWork;
     long _eventsSinceSnapshot;
 
-    /// <summary>What this coordinator exports (docs/metrics.md); registered while it lives.</summary>
-    SweepMeter _meter = null!;
-
-    /// <summary>The sweep's span while this coordinator runs it (null when not tracing).</summary>
-    Activity? _span;
+    /// <summary>What this coordinator exports (docs/metrics.md) and the sweep's span; registered while it lives.</summary>
+    SweepTelemetry _telemetry = null!;
 
     /// <param name="manager">
     /// Told <see cref="SweepWorkStatus"/> whenever the sweep starts or stops having work, and handed back the work
@@ -73,8 +70,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         Recover<RecoveryCompleted>(_ =>
         {
             _journalled = _state;
-            _meter.Observe(_state);
-            if (_state.IsSubmitted && !_state.IsFinished) StartSpan(recovered: true); // it goes on in a new span
+            _telemetry.Recovered(_state);
             Execute(new Recover(DateTimeOffset.UtcNow));
         });
 
@@ -106,14 +102,13 @@ public sealed class SweepCoordinator : ReceivePersistentActor
     protected override void PreStart()
     {
         var self = (ActorRefWithCell)Self;
-        _meter = SweepMeters.Register(_state.SweepId, () => self.Underlying.NumberOfMessages);
+        _telemetry = new SweepTelemetry(_state.SweepId, () => self.Underlying.NumberOfMessages);
         base.PreStart();
     }
 
     protected override void PostStop()
     {
-        LstmSweepTracing.End(_span, tags: ("lstmsweep.coordinator_stopped", true));
-        SweepMeters.Unregister(_meter);
+        _telemetry.Dispose();
         base.PostStop();
     }
 
@@ -162,7 +157,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             foreach (var s in started) _runningOn[s.TrialId] = (s.Attempt, request.Worker);
             request.Worker.Tell(new WorkAssigned(started.Select(s => new AssignTrial(_state.SweepId, s.TrialId, s.Attempt,
                 _state.Task!, _state.Trials[s.TrialId].Config, _state.Trials[s.TrialId].Seed, Self,
-                _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery, LstmSweepTracing.TraceParentOf(_span),
+                _state.Spec?.CheckpointEvery ?? SweepSpec.DefaultCheckpointEvery, _telemetry.TraceParent,
                 _state.Spec?.EvalEvery ?? SweepSpec.EvalEveryBeforeTheKey, RungsOf(s.TrialId))).ToList()));
         });
     }
@@ -193,9 +188,9 @@ public sealed class SweepCoordinator : ReceivePersistentActor
         {
             var before = _state;
             _state = _state.Apply(e);
-            RecordTelemetry(e, before);
+            _telemetry.Record(e, before, _state);
         }
-        _meter.Observe(_state);
+        _telemetry.Observe(_state);
         if (events.Count == 0)
         {
             Persisted(events, after);
@@ -208,7 +203,7 @@ public sealed class SweepCoordinator : ReceivePersistentActor
             _journalled = _journalled.Apply(e);
             Context.System.EventStream.Publish(e);
             if (--left > 0) return;
-            SweepMeter.JournalWritten(Stopwatch.GetElapsedTime(start));
+            SweepTelemetry.JournalWritten(Stopwatch.GetElapsedTime(start));
             Persisted(events, after);
         }
         // Epoch reports are progress, not decisions: written asynchronously so a fast trial never waits on the disk.
@@ -248,43 +243,4 @@ public sealed class SweepCoordinator : ReceivePersistentActor
                 break;
         }
     }
-
-    /// <summary>
-    /// The metrics and the sweep's span, for a live event (never a replayed one: a recovered coordinator counts from 0
-    /// what it does from then on).
-    /// </summary>
-    void RecordTelemetry(ISweepEvent e, SweepState before)
-    {
-        switch (e)
-        {
-            case EpochReported:
-                _meter.EpochReported();
-                break;
-            case TrialStarted:
-                _meter.TrialStarted();
-                break;
-            case TrialFinished f when before.Trials.TryGetValue(f.TrialId, out var t) && t.Status == TrialStatus.Paused:
-                break; // a paused trial ending pruned was counted when it paused
-            case TrialFinished f:
-                _meter.TrialFinished(f.Status, f.DurationMs);
-                break;
-            case TrialRequeued q:
-                _meter.TrialRescheduled(q.Kind);
-                break;
-            case SweepSubmitted:
-                StartSpan(recovered: false);
-                break;
-            case SweepFinished f:
-                LstmSweepTracing.End(_span, f.Status == SweepStatus.Failed ? "every trial failed" : null,
-                    ("lstmsweep.status", f.Status.ToName()), ("lstmsweep.trials_complete", _state.Count(TrialStatus.Complete)));
-                _span = null;
-                break;
-        }
-    }
-
-    void StartSpan(bool recovered) => _span = LstmSweepTracing.Start("sweep", tags:
-    [
-        ("lstmsweep.sweep", _state.SweepId), ("lstmsweep.name", _state.Name), ("lstmsweep.strategy", _state.Strategy.ToName()),
-        ("lstmsweep.trials_planned", _state.PlannedTrials), ("lstmsweep.recovered", recovered),
-    ]);
 }
