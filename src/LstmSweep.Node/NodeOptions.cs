@@ -1,6 +1,7 @@
 using System.Globalization;
 using LstmSweep.Core.Spec;
 using Microsoft.Extensions.Configuration;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Node;
 

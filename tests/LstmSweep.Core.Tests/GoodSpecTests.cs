@@ -2,6 +2,7 @@ using LstmSweep.Tests.Shared;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
+using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Core.Tests;
 

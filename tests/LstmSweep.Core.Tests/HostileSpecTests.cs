@@ -1,6 +1,7 @@
 using LstmSweep.Tests.Shared;
 using System.Diagnostics;
 using LstmSweep.Core.Spec;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Tests;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
+using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Core.Tests;
 

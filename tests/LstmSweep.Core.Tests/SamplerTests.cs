@@ -1,6 +1,7 @@
 using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
+using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Core.Tests;
 

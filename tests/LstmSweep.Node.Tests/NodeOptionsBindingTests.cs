@@ -1,5 +1,6 @@
 using LstmSweep.Core.Spec;
 using LstmSweep.Tests.Shared;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Node.Tests;
 

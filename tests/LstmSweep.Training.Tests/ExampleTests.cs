@@ -2,6 +2,7 @@ using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 using Xunit.Abstractions;
+using LstmSweep.Core.Sweeps;
 
 namespace LstmSweep.Training.Tests;
 

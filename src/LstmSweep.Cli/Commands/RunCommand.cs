@@ -6,6 +6,7 @@ using LstmSweep.Core.Spec;
 using LstmSweep.Core.Sweeps;
 using LstmSweep.Node;
 using LstmSweep.Node.Telemetry;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Cli.Commands;
 

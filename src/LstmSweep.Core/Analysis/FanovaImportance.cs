@@ -1,3 +1,5 @@
+using LstmSweep.Core.Trials;
+
 namespace LstmSweep.Core.Analysis;
 
 /// <summary>One hyperparameter's importance.</summary>

@@ -1,3 +1,5 @@
+using LstmSweep.Core.Trials;
+
 namespace LstmSweep.Core.Search;
 
 /// <summary>What a running trial does after an epoch report.</summary>
@@ -13,7 +15,7 @@ public enum SchedulerDecision
 
 /// <summary>
 /// One input a scheduler folds into its state. The coordinator journals each input it gives a scheduler (or journals
-/// what it derives them from), and on recovery rebuilds the same state with <see cref="TrialSchedulers.Replay"/>.
+/// what it derives them from), and on recovery rebuilds the same state with <see cref="SchedulerReplay.Replay"/>.
 /// </summary>
 public abstract record SchedulerInput(int TrialNumber);
 

@@ -1,4 +1,4 @@
-using LstmSweep.Core.Spec;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Search;
 

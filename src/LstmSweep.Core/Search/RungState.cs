@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Search;
 

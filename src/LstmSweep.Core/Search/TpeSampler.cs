@@ -1,4 +1,3 @@
-using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Search;

@@ -1,4 +1,5 @@
 using LstmSweep.Core.Search;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 

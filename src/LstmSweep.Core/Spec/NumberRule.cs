@@ -1,3 +1,5 @@
+using LstmSweep.Core.Trials;
+
 namespace LstmSweep.Core.Spec;
 
 /// <summary>What a numeric spec value must be, and how to say so in an error ("expected a positive integer").</summary>

@@ -1,3 +1,5 @@
+using LstmSweep.Core.Trials;
+
 namespace LstmSweep.Core.Spec;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using LstmSweep.Core.Trials;
 
 namespace LstmSweep.Core.Spec;
 

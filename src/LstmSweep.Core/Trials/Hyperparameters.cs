@@ -1,5 +1,4 @@
 using System.Globalization;
-using LstmSweep.Core.Spec;
 
 namespace LstmSweep.Core.Trials;
 

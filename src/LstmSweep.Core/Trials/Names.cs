@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using LstmSweep.Core.Spec;
 
 namespace LstmSweep.Core.Trials;
 

@@ -1,4 +1,4 @@
-namespace LstmSweep.Core.Spec;
+namespace LstmSweep.Core.Trials;
 
 /// <summary>
 /// The setting that changes each cap (the node's key, also LSTMSWEEP_&lt;KEY&gt; and `run --limit KEY=VALUE`), so an

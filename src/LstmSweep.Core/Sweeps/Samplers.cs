@@ -1,7 +1,8 @@
+using LstmSweep.Core.Search;
 using LstmSweep.Core.Spec;
 using LstmSweep.Core.Trials;
 
-namespace LstmSweep.Core.Search;
+namespace LstmSweep.Core.Sweeps;
 
 /// <summary>The sampler a spec asks for, and the trials it gives.</summary>
 public static class Samplers

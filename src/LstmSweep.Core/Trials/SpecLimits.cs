@@ -1,4 +1,4 @@
-namespace LstmSweep.Core.Spec;
+namespace LstmSweep.Core.Trials;
 
 /// <summary>
 /// The caps a spec is checked against, so no request can ask a node for unbounded work or memory. The defaults fit any
