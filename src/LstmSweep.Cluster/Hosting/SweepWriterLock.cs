@@ -37,6 +37,8 @@ public sealed class SweepWriterLock : IDisposable
                 return (null, $"sweep {sweepId} is being run by another process (it holds {path})");
             }
         }
+        // An unreachable server is the user's to fix (exit 2 with the server's reason), not an internal error.
+        database.EnsureReachable();
         var connection = new NpgsqlConnection(database.ConnectionString);
         connection.Open();
         using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
