@@ -32,7 +32,7 @@ public sealed class SweepMeter
     internal int MailboxMessages => _mailbox();
 
     public void TrialStarted() => Interlocked.Increment(ref Started);
-    public void EpochReported() => Interlocked.Increment(ref Epochs);
+    public void EpochsReported(int epochs) => Interlocked.Add(ref Epochs, epochs);
     public void TrialRescheduled(RequeueReason reason) => Interlocked.Increment(ref Rescheduled[(int)reason]);
 
     /// <summary>A trial's final result: counted by status, and its duration (when it ran) into the histogram.</summary>

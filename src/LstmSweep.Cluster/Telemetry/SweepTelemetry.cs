@@ -34,8 +34,8 @@ public sealed class SweepTelemetry(string sweepId, Func<int> mailbox) : IDisposa
     {
         switch (e)
         {
-            case EpochReported:
-                _meter.EpochReported();
+            case EpochReported r:
+                _meter.EpochsReported(EpochsCovered(r, before, after));
                 break;
             case TrialStarted:
                 _meter.TrialStarted();
@@ -57,6 +57,18 @@ public sealed class SweepTelemetry(string sweepId, Func<int> mailbox) : IDisposa
                 _span = null;
                 break;
         }
+    }
+
+    /// <summary>
+    /// The epochs one report stands for: a trial reports every eval_every epochs (and at its rungs), so the counter
+    /// counts epochs trained, not reports. The first report of an attempt covers at most one cadence (after a resume
+    /// the epochs before its checkpoint were counted by the attempt that trained them).
+    /// </summary>
+    static int EpochsCovered(EpochReported r, SweepState before, SweepState after)
+    {
+        int previous = before.Trials.TryGetValue(r.TrialId, out var t) ? t.EpochsRun : 0;
+        int covered = previous > 0 ? r.Epoch - previous : Math.Min(r.Epoch, after.Spec?.EvalEvery ?? 1);
+        return Math.Max(covered, 1);
     }
 
     void StartSpan(SweepState state, bool recovered) => _span = LstmSweepTracing.Start("sweep", tags:
