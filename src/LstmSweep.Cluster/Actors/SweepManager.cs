@@ -25,7 +25,7 @@ namespace LstmSweep.Cluster.Actors;
 /// stops alone and starts again with backoff, the sweep answering <see cref="SweepUnavailable"/> meanwhile; a sweep
 /// whose coordinator cannot start at all is refused at submit time (<see cref="SweepRejected"/>), before it is journalled.
 /// </summary>
-public sealed class SweepManager : ReceivePersistentActor
+public sealed class SweepManager : ReceivePersistentActor, IWithTimers
 {
     public const string ManagerPersistenceId = PersistenceIds.Manager;
 
@@ -58,6 +58,9 @@ public sealed class SweepManager : ReceivePersistentActor
     readonly Dictionary<string, string> _stopReasons = new();
     int _nextSweep;
 
+    /// <summary>The restarts scheduled after a coordinator stopped: cancelled with the manager, keyed by sweep.</summary>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <param name="embeddedSweep">`lstmsweep run`: own only this sweep, and journal nothing of the manager's own.</param>
     public static Props Props(string? embeddedSweep = null) => Akka.Actor.Props.Create(() => new SweepManager(embeddedSweep));
 
@@ -66,7 +69,7 @@ public sealed class SweepManager : ReceivePersistentActor
     /// (its recovery, a registration not written) stops it only until it starts again and recovers.
     /// </summary>
     public static Props Supervised(string? embeddedSweep = null) => BackoffSupervisor.Props(
-        Backoff.OnStop(Props(embeddedSweep), "manager", MinBackoff, MaxBackoff, 0.2).WithDefaultStoppingStrategy());
+        Backoff.OnStop(Props(embeddedSweep), "manager", MinBackoff, MaxBackoff, 0.2, maxNrOfRetries: -1).WithDefaultStoppingStrategy());
 
     public SweepManager(string? embeddedSweep)
     {
@@ -208,7 +211,7 @@ public sealed class SweepManager : ReceivePersistentActor
         _unavailable[sweepId] = $"{reason} (failure {failures} in a row; starting again in {delay.TotalSeconds:0.#} s)";
         _log.Warning("sweep {0}: {1}", sweepId, _unavailable[sweepId]);
         Context.System.EventStream.Publish(new SweepJournalFailed(sweepId, reason, failures, delay));
-        Context.System.Scheduler.ScheduleTellOnce(delay, Self, new RestartCoordinator(sweepId), Self);
+        Timers.StartSingleTimer(("restart", sweepId), new RestartCoordinator(sweepId), delay);
     }
 
     /// <summary>Doubling from <see cref="MinBackoff"/> to <see cref="MaxBackoff"/>, with up to 20% jitter so sweeps failed by one outage do not retry in step.</summary>

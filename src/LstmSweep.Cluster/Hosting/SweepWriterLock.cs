@@ -38,9 +38,7 @@ public sealed class SweepWriterLock : IDisposable
             }
         }
         // An unreachable server is the user's to fix (exit 2 with the server's reason), not an internal error.
-        database.EnsureReachable();
-        var connection = new NpgsqlConnection(database.ConnectionString);
-        connection.Open();
+        var connection = database.OpenPostgres();
         using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
         command.Parameters.AddWithValue("key", AdvisoryKey(sweepId));
         if ((bool)command.ExecuteScalar()!) return (new SweepWriterLock(null, connection), null);

@@ -81,13 +81,21 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string Location)
     public void EnsureReachable()
     {
         if (Kind != DatabaseKind.Postgres) return;
+        using var connection = OpenPostgres();
+    }
+
+    /// <summary>An open connection to the PostgreSQL journal, or <see cref="DatabaseUnreachableException"/> with the server's reason.</summary>
+    public NpgsqlConnection OpenPostgres()
+    {
+        var connection = new NpgsqlConnection(Location);
         try
         {
-            using var connection = new NpgsqlConnection(Location);
             connection.Open();
+            return connection;
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or ArgumentException)
         {
+            connection.Dispose();
             var reason = e is PostgresException pg ? $"{pg.SqlState}: {pg.MessageText}" : e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
             throw new DatabaseUnreachableException($"cannot connect to the journal database {Describe()}: {reason}", e);
         }
